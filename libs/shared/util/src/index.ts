@@ -1,0 +1,4 @@
+export * from './service-error';
+export * from './ids';
+export * from './clock';
+export * from './decider';
