@@ -2,3 +2,4 @@ export * from './service-error';
 export * from './ids';
 export * from './clock';
 export * from './decider';
+export * from './config';
