@@ -1,0 +1,4 @@
+export * from './identity.subjects';
+export * from './sign-in.messages';
+export * from './session-token';
+export * from './user.events';

@@ -1,0 +1,3 @@
+export * from './membership.subjects';
+export * from './organization.messages';
+export * from './organization.events';

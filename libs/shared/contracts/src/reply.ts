@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { ErrorKind, ServiceErrorBody } from '@orgplane/util';
+
+/**
+ * What a service answers on success, for every `<service>.v1.*` request subject (the `v1` in the
+ * subject versions this envelope too). `position` is set by commands: the `<commit>:<prepare>` of
+ * the last event they appended, for the caller to hand back as a consistency position.
+ */
+export interface ServiceReply<Data> {
+  data: Data;
+  position?: string;
+}
+
+const errorKinds = [
+  'validation',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'unprocessable',
+  'rate_limited',
+  'unavailable',
+] as const satisfies readonly ErrorKind[];
+
+/**
+ * A failed request travels as a ServiceErrorBody in the transport's error slot. The receiving side
+ * validates it: anything else (a crash, a foreign responder) is treated as the service being
+ * unavailable.
+ */
+export const serviceErrorBodySchema = z.object({
+  kind: z.enum(errorKinds),
+  code: z.string().min(1),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+}) satisfies z.ZodType<ServiceErrorBody>;
+
+export const HEALTH_REPLY_STATUS = 'ok';
+
+/** Every service answers `<service>.v1.health`; `instanceId` tells the instances of a queue group apart. */
+export interface HealthReply {
+  service: string;
+  instanceId: string;
+  status: typeof HEALTH_REPLY_STATUS;
+}
