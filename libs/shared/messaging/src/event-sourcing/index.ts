@@ -1,0 +1,3 @@
+export * from './ensure-database';
+export * from './event-metadata';
+export * from './event-sourcing.module';

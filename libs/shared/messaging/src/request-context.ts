@@ -1,0 +1,99 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { callerSchema, MESSAGE_HEADERS, type Caller } from '@orgplane/contracts';
+import { formatPosition, parsePosition, type Position } from '@orgplane/event-store';
+import { newRequestId, ServiceError, type FieldErrors } from '@orgplane/util';
+import { createNatsHeaders, type NatsHeaders } from './nats-headers';
+
+/** What every request carries besides its payload: who asks, and how to trace it. */
+export interface RequestContext {
+  requestId: string;
+  correlationId: string;
+  causationId: string;
+  /** absent for anonymous requests (sign-in); handlers that need one call `requireCaller` */
+  caller?: Caller;
+  /** the read models must have reached this position before a query answers */
+  minPosition?: Position;
+}
+
+const TRACE_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+/** A trace id someone else sent, if it looks like one; anything longer or stranger is dropped. */
+export function acceptTraceId(value: string | undefined): string | undefined {
+  return value && TRACE_ID_PATTERN.test(value) ? value : undefined;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export function runInRequestContext<Result>(context: RequestContext, fn: () => Result): Result {
+  return storage.run(context, fn);
+}
+
+/** The context of the request being handled, if any (log lines read it). */
+export function currentRequestContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+export function requireCaller(context: RequestContext): Caller {
+  if (!context.caller) {
+    throw new ServiceError('unauthorized', 'unauthorized', 'This request needs a signed-in caller');
+  }
+  return context.caller;
+}
+
+export function toRequestHeaders(context: RequestContext): NatsHeaders {
+  const headers = createNatsHeaders();
+  headers.set(MESSAGE_HEADERS.requestId, context.requestId);
+  headers.set(MESSAGE_HEADERS.correlationId, context.correlationId);
+  headers.set(MESSAGE_HEADERS.causationId, context.causationId);
+  if (context.caller) headers.set(MESSAGE_HEADERS.caller, JSON.stringify(context.caller));
+  if (context.minPosition) {
+    headers.set(MESSAGE_HEADERS.consistencyPosition, formatPosition(context.minPosition));
+  }
+  return headers;
+}
+
+/**
+ * Reads the context a request arrived with. Missing trace ids are generated (a message from a tool
+ * or a test still gets traced); a malformed caller or position is the sender's bug: a validation
+ * error naming the header.
+ */
+export function fromRequestHeaders(headers: NatsHeaders | undefined): RequestContext {
+  const read = (name: string) => headers?.get(name) || undefined;
+  const traceId = (name: string) => acceptTraceId(read(name));
+  const requestId = traceId(MESSAGE_HEADERS.requestId) ?? newRequestId();
+  const problems: FieldErrors = {};
+
+  let caller: Caller | undefined;
+  const callerHeader = read(MESSAGE_HEADERS.caller);
+  if (callerHeader) {
+    const parsed = callerSchema.safeParse(parseJson(callerHeader));
+    if (parsed.success) caller = parsed.data;
+    else problems[MESSAGE_HEADERS.caller] = ['Not a valid caller'];
+  }
+
+  let minPosition: Position | undefined;
+  const positionHeader = read(MESSAGE_HEADERS.consistencyPosition);
+  if (positionHeader) {
+    minPosition = parsePosition(positionHeader) ?? undefined;
+    if (!minPosition) problems[MESSAGE_HEADERS.consistencyPosition] = [POSITION_FORMAT_PROBLEM];
+  }
+
+  if (Object.keys(problems).length > 0) throw ServiceError.validation(problems);
+  return {
+    requestId,
+    correlationId: traceId(MESSAGE_HEADERS.correlationId) ?? requestId,
+    causationId: traceId(MESSAGE_HEADERS.causationId) ?? requestId,
+    caller,
+    minPosition,
+  };
+}
+
+export const POSITION_FORMAT_PROBLEM = 'Expected a position written <commit>:<prepare>';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

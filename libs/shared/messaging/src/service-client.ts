@@ -1,0 +1,86 @@
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
+import { serviceErrorBodySchema, type ServiceReply } from '@orgplane/contracts';
+import { ServiceError } from '@orgplane/util';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { z } from 'zod';
+import type { Logger } from './logger';
+import { toRequestHeaders, type RequestContext } from './request-context';
+
+export interface ServiceClientOptions {
+  natsUrl: string;
+  /** a request with no answer by then fails as `unavailable` (HTTP 503) */
+  defaultTimeoutMs: number;
+  /** names the NATS connection */
+  name: string;
+  logger: Logger;
+}
+
+const replySchema = z.object({ data: z.unknown(), position: z.string().optional() });
+
+/**
+ * Request/reply to the services over NATS, with the request context in the message headers.
+ * Resolves with the reply envelope or throws a ServiceError: the service's own (not found,
+ * conflict, validation, ...), or `unavailable` when nobody answers in time, nobody listens, or the
+ * answer is not one of ours.
+ */
+export class ServiceClient implements OnModuleInit, OnApplicationShutdown {
+  private readonly client: ClientNats;
+
+  constructor(private readonly options: ServiceClientOptions) {
+    this.client = new ClientNats({ servers: options.natsUrl, name: options.name });
+  }
+
+  /** Connects at start-up, so a wrong NATS_URL stops the process instead of its first request. */
+  async onModuleInit(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+
+  async request<Data>(
+    subject: string,
+    payload: unknown,
+    context: RequestContext,
+    { timeoutMs = this.options.defaultTimeoutMs }: { timeoutMs?: number } = {},
+  ): Promise<ServiceReply<Data>> {
+    const record = new NatsRecordBuilder(payload).setHeaders(toRequestHeaders(context)).build();
+    let answer: unknown;
+    try {
+      answer = await firstValueFrom(this.client.send(subject, record).pipe(timeout(timeoutMs)));
+    } catch (error) {
+      throw this.toServiceError(error, subject, timeoutMs, context);
+    }
+    const reply = replySchema.safeParse(answer);
+    if (!reply.success) {
+      this.options.logger.error({ requestId: context.requestId, subject }, 'Malformed reply');
+      throw ServiceError.unavailable('The service gave an answer that could not be read');
+    }
+    return reply.data as ServiceReply<Data>;
+  }
+
+  private toServiceError(
+    error: unknown,
+    subject: string,
+    timeoutMs: number,
+    context: RequestContext,
+  ): ServiceError {
+    const body = serviceErrorBodySchema.safeParse(error);
+    if (body.success) return ServiceError.fromBody(body.data);
+    const log = { requestId: context.requestId, subject };
+    if (error instanceof TimeoutError) {
+      this.options.logger.warn({ ...log, timeoutMs }, 'No answer in time');
+      return new ServiceError(
+        'unavailable',
+        'service_timeout',
+        'The service did not answer in time',
+      );
+    }
+    // No responders (no instance subscribed), a lost connection, or an answer not from our filter.
+    const reason = error instanceof Error ? error.message : String(error);
+    this.options.logger.warn({ ...log, reason }, 'Request failed in transport');
+    return new ServiceError('unavailable', 'service_unavailable', 'The service is not available');
+  }
+}
