@@ -1,0 +1,26 @@
+import { baseConfigShape } from '@orgplane/messaging';
+import { loadConfig } from '@orgplane/util';
+import { z } from 'zod';
+
+export const gatewayConfigSchema = z.object({
+  ...baseConfigShape,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * How long the gateway waits for a service's answer before a 503. Keep it above the services'
+   * CONSISTENCY_WAIT_MS: a write waits that long for its read models before it answers.
+   */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** larger request bodies get 413 */
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
+});
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig('gateway', gatewayConfigSchema, env);
+}

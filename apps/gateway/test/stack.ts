@@ -1,0 +1,165 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PostgresEventStore, type Position } from '@orgplane/event-store';
+import { SERVICE_LISTENING_MESSAGE } from '@orgplane/messaging';
+import {
+  dropSchema,
+  ensureDatabase,
+  startNatsServer,
+  startServiceProcess,
+  testDatabaseUrl,
+  uniqueSchemaName,
+  type LogLine,
+  type RunningNatsServer,
+  type ServiceProcess,
+} from '@orgplane/testing';
+import { createGateway } from '../src/bootstrap';
+
+/** A service process, ready once it logs that it listens on NATS. */
+export function startService(
+  service: string,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  return startServiceProcess(service, env, {
+    isReady: (line: LogLine) => line.msg === SERVICE_LISTENING_MESSAGE,
+  });
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  /** sent as `Authorization: Bearer <token>` */
+  token?: string;
+  /** sent as JSON */
+  json?: unknown;
+  /** sent as is, with `headers` saying what it is */
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  /** the parsed JSON body */
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions pick fields
+}
+
+export interface StackOptions {
+  membershipInstances: number;
+  /** resources, secrets-vault, keys: they only answer health for now */
+  withPlaceholderServices?: boolean;
+  requestTimeoutMs: number;
+  consistencyWaitMs: number;
+}
+
+/**
+ * A whole Orgplane for one test file: a private nats-server, the services as real processes
+ * (each in its own schemas of the test database), and the gateway in this process, listening on
+ * a free port and reached over HTTP.
+ */
+export class Stack {
+  private constructor(
+    readonly nats: RunningNatsServer,
+    readonly gateway: NestFastifyApplication,
+    private readonly baseUrl: string,
+    readonly identity: ServiceProcess,
+    readonly membership: ServiceProcess[],
+    readonly placeholders: ServiceProcess[],
+    /** the services' event store, read directly to count what was written */
+    readonly store: PostgresEventStore,
+    private readonly schemas: string[],
+  ) {}
+
+  static async start(options: StackOptions): Promise<Stack> {
+    const url = testDatabaseUrl();
+    await ensureDatabase(url);
+    const nats = await startNatsServer();
+    const eventStoreSchema = uniqueSchemaName('e2e_events');
+    const identitySchema = uniqueSchemaName('e2e_identity');
+    const membershipSchema = uniqueSchemaName('e2e_membership');
+    const env = {
+      NATS_URL: nats.url,
+      DATABASE_URL: url,
+      DATABASE_POOL_MAX: '4',
+      EVENTSTORE_SCHEMA: eventStoreSchema,
+      CONSISTENCY_WAIT_MS: String(options.consistencyWaitMs),
+      SHUTDOWN_GRACE_MS: '200',
+      LOG_LEVEL: 'info',
+    };
+    const [identity, ...rest] = await Promise.all([
+      startService('identity', { ...env, READ_MODEL_SCHEMA: identitySchema }),
+      ...Array.from({ length: options.membershipInstances }, () =>
+        startService('membership', { ...env, READ_MODEL_SCHEMA: membershipSchema }),
+      ),
+      ...(options.withPlaceholderServices
+        ? ['resources', 'secrets-vault', 'keys'].map((service) =>
+            startService(service, { NATS_URL: nats.url, LOG_LEVEL: 'info' }),
+          )
+        : []),
+    ]);
+    const { app } = await createGateway({
+      NATS_URL: nats.url,
+      LOG_LEVEL: 'silent',
+      REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs),
+    });
+    await app.listen(0, '127.0.0.1');
+    const store = await PostgresEventStore.create({
+      connectionString: url,
+      schema: eventStoreSchema,
+      poolSize: 2,
+    });
+    return new Stack(
+      nats,
+      app,
+      await app.getUrl(),
+      identity,
+      rest.slice(0, options.membershipInstances),
+      rest.slice(options.membershipInstances),
+      store,
+      [eventStoreSchema, identitySchema, membershipSchema],
+    );
+  }
+
+  async request({ method, path, token, json, body, headers }: HttpRequest): Promise<HttpResponse> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: json !== undefined ? JSON.stringify(json) : body,
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? JSON.parse(text) : null,
+    };
+  }
+
+  async signIn(email: string): Promise<{ token: string; userId: string }> {
+    const response = await this.request({
+      method: 'POST',
+      path: '/v1/auth/dev/sign-in',
+      json: { email },
+    });
+    if (response.status !== 200)
+      throw new Error(`sign-in failed: ${JSON.stringify(response.body)}`);
+    return { token: response.body.data.accessToken, userId: response.body.data.user.id };
+  }
+
+  /** The newest position in the event store: unchanged means nothing was written. */
+  head(): Promise<Position | null> {
+    return this.store.headPosition();
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.close();
+    const processes = [this.identity, ...this.membership, ...this.placeholders];
+    for (const service of processes) service.thaw();
+    await Promise.all(processes.map((service) => service.stop()));
+    await this.store.close();
+    await this.nats.stop();
+    for (const schema of this.schemas) await dropSchema(testDatabaseUrl(), schema);
+  }
+}
