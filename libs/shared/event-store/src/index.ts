@@ -1,3 +1,7 @@
 export * from './event-store.port';
 export * from './position';
 export * from './errors';
+export * from './command-handler';
+export * from './postgres/postgres-event-store';
+export * from './esdb/esdb-event-store';
+export * from './create-event-store';
