@@ -30,6 +30,7 @@ module.exports = {
   transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['**/?(*.)+(spec).ts'],
+  globalSetup: `${__dirname}/tools/jest/global-setup.ts`,
   moduleNameMapper: {
     '^@orgplane/(contracts|event-store|messaging|projections|testing|util)$': `${__dirname}/libs/shared/$1/src/index.ts`,
   },

@@ -3,7 +3,6 @@ import { PostgresEventStore, type Position } from '@orgplane/event-store';
 import { SERVICE_LISTENING_MESSAGE } from '@orgplane/messaging';
 import {
   dropSchema,
-  ensureDatabase,
   startNatsServer,
   startServiceProcess,
   testDatabaseUrl,
@@ -71,7 +70,6 @@ export class Stack {
 
   static async start(options: StackOptions): Promise<Stack> {
     const url = testDatabaseUrl();
-    await ensureDatabase(url);
     const nats = await startNatsServer();
     const eventStoreSchema = uniqueSchemaName('e2e_events');
     const identitySchema = uniqueSchemaName('e2e_identity');

@@ -10,7 +10,6 @@ import { PostgresEventStore } from '@orgplane/event-store';
 import { createLogger, ServiceClient, type RequestContext } from '@orgplane/messaging';
 import {
   dropSchema,
-  ensureDatabase,
   startNatsServer,
   testDatabaseUrl,
   uniqueSchemaName,
@@ -39,7 +38,6 @@ let store: PostgresEventStore;
 const running: INestMicroservice[] = [];
 
 beforeAll(async () => {
-  await ensureDatabase(url);
   nats = await startNatsServer();
   client = new ServiceClient({
     natsUrl: nats.url,

@@ -1,4 +1,4 @@
-import { dropSchema, ensureDatabase, testDatabaseUrl, uniqueSchemaName } from '@orgplane/testing';
+import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '@orgplane/testing';
 import { ServiceError, type Decider } from '@orgplane/util';
 import { handleCommand, type EventCodec } from './command-handler';
 import { WrongExpectedRevisionError } from './errors';
@@ -35,7 +35,6 @@ const schema = uniqueSchemaName('command_handler');
 let store: PostgresEventStore;
 
 beforeAll(async () => {
-  await ensureDatabase(url);
   store = await PostgresEventStore.create({ connectionString: url, schema, poolSize: 8 });
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, DatabaseError, Pool } from 'pg';
-import { dropSchema, ensureDatabase, testDatabaseUrl, uniqueSchemaName } from '@orgplane/testing';
+import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '@orgplane/testing';
 import { describeEventStoreContract } from '../contract/event-store.contract';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
@@ -31,8 +31,6 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<v
     await sleep(5);
   }
 }
-
-beforeAll(() => ensureDatabase(url));
 
 describeEventStoreContract('PostgresEventStore', async () => {
   const schema = uniqueSchemaName('es_contract');

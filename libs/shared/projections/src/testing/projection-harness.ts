@@ -1,6 +1,6 @@
 import { type EventStore, PostgresEventStore } from '@orgplane/event-store';
 // Specs may use the testing library; the tag rules only mean to keep it out of production code.
-import { dropSchema, ensureDatabase, testDatabaseUrl, uniqueSchemaName } from '@orgplane/testing';
+import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '@orgplane/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Projection } from '../projection';
@@ -14,7 +14,6 @@ import {
 /** One DataSource per spec file; a fresh event store and read-model schema per test. */
 export async function openDataSource(): Promise<DataSource> {
   const url = testDatabaseUrl();
-  await ensureDatabase(url);
   // Every runner holds one connection and standbys borrow one now and then: a few suffice.
   return new DataSource({ type: 'postgres', url, poolSize: 4 }).initialize();
 }
