@@ -6,6 +6,9 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 
 const services = ['identity', 'membership', 'resources', 'secrets-vault', 'keys', 'gateway'];
+// what a service logs once it answers on NATS (SERVICE_LISTENING_MESSAGE in @orgplane/messaging)
+const listeningMessage = 'Service is listening on NATS';
+const listening = new Set();
 const port = Number(process.env.PORT ?? 3000);
 const children = new Map();
 let stopping = false;
@@ -16,7 +19,10 @@ function prefixLines(name, stream, sink) {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop();
-    for (const line of lines) sink.write(`${name.padEnd(13)} | ${line}\n`);
+    for (const line of lines) {
+      if (line.includes(listeningMessage)) listening.add(name);
+      sink.write(`${name.padEnd(13)} | ${line}\n`);
+    }
   });
 }
 
@@ -67,10 +73,12 @@ process.on('SIGTERM', () => stopAll(0));
 for (const name of services) startService(name);
 
 const startedAt = Date.now();
-while (!(await portOpen())) {
+const ready = async () => listening.size === services.length - 1 && (await portOpen());
+while (!(await ready())) {
   if (stopping) break;
   if (Date.now() - startedAt > 60_000) {
-    console.error(`The gateway did not open port ${port} within 60 s`);
+    const waiting = services.filter((name) => name !== 'gateway' && !listening.has(name));
+    console.error(`Not ready within 60 s: ${[...waiting, 'gateway'].join(', ')}`);
     stopAll(1);
     break;
   }
