@@ -12,7 +12,7 @@ const account: Decider<{ amount: number }, number, Deposited> = {
   initialState: () => 0,
   decide: ({ amount }, balance) => {
     if (balance + amount > 100) throw ServiceError.conflict('ceiling', 'The account is full');
-    return [{ type: 'Deposited', data: { amount } }];
+    return amount === 0 ? [] : [{ type: 'Deposited', data: { amount } }];
   },
   evolve: (balance, event) => balance + event.data.amount,
 };
@@ -66,6 +66,45 @@ const deposit = (target: EventStore, streamName: string, amount: number, maxRetr
   });
 
 describe('handleCommand on PostgreSQL', () => {
+  it('starts a new stream, expecting that it does not exist yet', async () => {
+    const streamName = `account-${Date.now()}-new`;
+    const result = await deposit(store, streamName, 30, 0);
+
+    expect(result.events).toEqual([{ type: 'Deposited', data: { amount: 30 } }]);
+    expect(result.state).toBe(30);
+    expect(result.nextExpectedRevision).toBe(0n);
+    const [stored] = await store.readStream(streamName);
+    expect(stored).toMatchObject({ type: 'Deposited', schemaVersion: 1, data: { amount: 30 } });
+    expect(stored.metadata).toMatchObject(metadata);
+    expect(result.position).toEqual(stored.position);
+  });
+
+  it('decides on the folded stream and appends after its last revision', async () => {
+    const streamName = `account-${Date.now()}-folded`;
+    await deposit(store, streamName, 40, 0);
+    await deposit(store, streamName, 40, 0);
+
+    const result = await deposit(store, streamName, 20, 0);
+    expect(result.state).toBe(100);
+    expect(result.nextExpectedRevision).toBe(2n);
+    await expect(deposit(store, streamName, 1, 0)).rejects.toMatchObject({
+      kind: 'conflict',
+      code: 'ceiling',
+    });
+    expect(await store.readStream(streamName)).toHaveLength(3);
+  });
+
+  it('appends nothing when the decider records nothing', async () => {
+    const streamName = `account-${Date.now()}-idle`;
+    await deposit(store, streamName, 5, 0);
+    const head = await store.headPosition();
+
+    const result = await deposit(store, streamName, 0, 0);
+    expect(result).toMatchObject({ events: [], state: 5, position: null });
+    expect(result.nextExpectedRevision).toBe(0n);
+    expect(await store.headPosition()).toEqual(head);
+  });
+
   it('serializes racing commands on one stream: each decides on the latest state', async () => {
     const streamName = `account-${Date.now()}`;
     const racing = countingConflicts(store);
