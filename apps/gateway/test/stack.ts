@@ -48,6 +48,8 @@ export interface StackOptions {
   withPlaceholderServices?: boolean;
   requestTimeoutMs: number;
   consistencyWaitMs: number;
+  /** the services' PostgreSQL; default the machine's test database */
+  databaseUrl?: string;
 }
 
 /**
@@ -65,11 +67,13 @@ export class Stack {
     readonly placeholders: ServiceProcess[],
     /** the services' event store, read directly to count what was written */
     readonly store: PostgresEventStore,
+    private readonly databaseUrl: string,
     private readonly schemas: string[],
+    private readonly membershipEnv: Record<string, string>,
   ) {}
 
   static async start(options: StackOptions): Promise<Stack> {
-    const url = testDatabaseUrl();
+    const url = options.databaseUrl ?? testDatabaseUrl();
     const nats = await startNatsServer();
     const eventStoreSchema = uniqueSchemaName('e2e_events');
     const identitySchema = uniqueSchemaName('e2e_identity');
@@ -83,10 +87,11 @@ export class Stack {
       SHUTDOWN_GRACE_MS: '200',
       LOG_LEVEL: 'info',
     };
+    const membershipEnv = { ...env, READ_MODEL_SCHEMA: membershipSchema };
     const [identity, ...rest] = await Promise.all([
       startService('identity', { ...env, READ_MODEL_SCHEMA: identitySchema }),
       ...Array.from({ length: options.membershipInstances }, () =>
-        startService('membership', { ...env, READ_MODEL_SCHEMA: membershipSchema }),
+        startService('membership', membershipEnv),
       ),
       ...(options.withPlaceholderServices
         ? ['resources', 'secrets-vault', 'keys'].map((service) =>
@@ -113,8 +118,17 @@ export class Stack {
       rest.slice(0, options.membershipInstances),
       rest.slice(options.membershipInstances),
       store,
+      url,
       [eventStoreSchema, identitySchema, membershipSchema],
+      membershipEnv,
     );
+  }
+
+  /** One more membership instance on the same schemas, stopped with the others. */
+  async startMembershipInstance(): Promise<ServiceProcess> {
+    const instance = await startService('membership', this.membershipEnv);
+    this.membership.push(instance);
+    return instance;
   }
 
   async request({ method, path, token, json, body, headers }: HttpRequest): Promise<HttpResponse> {
@@ -158,6 +172,6 @@ export class Stack {
     await Promise.all(processes.map((service) => service.stop()));
     await this.store.close();
     await this.nats.stop();
-    for (const schema of this.schemas) await dropSchema(testDatabaseUrl(), schema);
+    for (const schema of this.schemas) await dropSchema(this.databaseUrl, schema);
   }
 }

@@ -4,3 +4,5 @@ export * from './decider-specification';
 export * from './eventually';
 export * from './latency';
 export * from './service-process';
+export * from './private-postgres';
+export * from './traffic';

@@ -30,7 +30,10 @@ export function loadAverage1m(): number {
 }
 
 /** A plain-text table with a header row, columns padded to their widest cell. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column].length)),
   );
@@ -40,7 +43,9 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
         column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
       )
       .join('  ');
-  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join(
-    '\n',
-  );
+  return [
+    line(header),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map(line),
+  ].join('\n');
 }

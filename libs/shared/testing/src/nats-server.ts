@@ -4,6 +4,8 @@ import { createServer, connect } from 'node:net';
 export interface RunningNatsServer {
   url: string;
   port: number;
+  /** stops the server and starts a fresh one on the same port: its clients see it restart */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -13,6 +15,20 @@ export interface RunningNatsServer {
  */
 export async function startNatsServer(): Promise<RunningNatsServer> {
   const port = await freePort();
+  let server = await spawnNatsServer(port);
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    async restart() {
+      await server.stop();
+      server = await spawnNatsServer(port);
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** One `nats-server` process, once it accepts connections on `port`. */
+async function spawnNatsServer(port: number): Promise<{ stop(): Promise<void> }> {
   const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -29,8 +45,6 @@ export async function startNatsServer(): Promise<RunningNatsServer> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return {
-    url: `nats://127.0.0.1:${port}`,
-    port,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -14,6 +14,8 @@ export interface ServiceProcess {
   readonly logs: LogLine[];
   /** SIGTERM (graceful shutdown), then the exit code */
   stop(): Promise<number | null>;
+  /** SIGKILL: the process dies on the spot, as in a crash; resolves once it is gone */
+  kill(): Promise<void>;
   /** the process stops running (SIGSTOP) without leaving NATS: a hung instance */
   freeze(): void;
   thaw(): void;
@@ -73,6 +75,10 @@ export function startServiceProcess(
             stop: async () => {
               if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
               return exited;
+            },
+            kill: async () => {
+              if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+              await exited;
             },
             freeze: () => child.kill('SIGSTOP'),
             thaw: () => child.kill('SIGCONT'),
