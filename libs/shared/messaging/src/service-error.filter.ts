@@ -2,12 +2,13 @@ import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/comm
 import type { NatsContext } from '@nestjs/microservices';
 import { ServiceError, type ServiceErrorBody } from '@orgplane/util';
 import { throwError, type Observable } from 'rxjs';
+import { isDatabaseOutage } from './database-outage';
 import type { Logger } from './logger';
 
 /**
  * Every failure leaves a service as a ServiceErrorBody, the shape the gateway maps to HTTP. A
- * ServiceError travels as is; anything else is a bug or an outage here: it is logged in full, and
- * the caller learns only that the service could not answer.
+ * ServiceError travels as is; a database outage is told apart, since a retry may succeed; anything
+ * else is a bug: it is logged in full, and the caller learns only that the service could not answer.
  */
 @Catch()
 export class ServiceErrorFilter implements RpcExceptionFilter<unknown> {
@@ -20,6 +21,14 @@ export class ServiceErrorFilter implements RpcExceptionFilter<unknown> {
   private toBody(exception: unknown, host: ArgumentsHost): ServiceErrorBody {
     if (exception instanceof ServiceError) return exception.toBody();
     const subject = host.switchToRpc().getContext<NatsContext>().getSubject();
+    if (isDatabaseOutage(exception)) {
+      this.logger.warn({ err: exception, subject }, 'Request failed: the database is unreachable');
+      return {
+        kind: 'unavailable',
+        code: 'database_unavailable',
+        message: 'The service cannot reach its database; try again shortly',
+      };
+    }
     this.logger.error({ err: exception, subject }, 'Request failed unexpectedly');
     return {
       kind: 'unavailable',
