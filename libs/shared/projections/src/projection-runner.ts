@@ -325,14 +325,19 @@ export class ProjectionRunner {
     );
     if (this.current.state !== 'failing' || !this.recoveryPosition) this.recovered();
     const stopLosing = lock.onLost(failFollowing);
+    let onInterrupt!: () => void;
     const interrupted = new Promise<void>((resolve) => {
+      onInterrupt = resolve;
       if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
+      signal.addEventListener('abort', onInterrupt, { once: true });
     });
     try {
       await Promise.race([subscription.done, failed, interrupted]);
       if (!signal.aborted) throw new Error(`${this.label}: subscription ended on its own`);
     } finally {
+      // A failing runner follows again and again on the same signal: one listener each time
+      // would pile up until the next stop or rebuild.
+      signal.removeEventListener('abort', onInterrupt);
       following.active = false;
       stopLosing();
       await subscription.stop().catch(() => undefined);

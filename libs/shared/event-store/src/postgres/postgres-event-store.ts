@@ -42,10 +42,18 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /**
    * Least time between two subscription reads that found no full page, and how soon readers look
-   * again when committed events wait behind an older open transaction; default 10.
+   * again when committed events wait behind an older open transaction; default 2. Every write
+   * waits it out before a projection sees it: at 10, write-to-visible measured 11 ms p50 (at 2,
+   * 2 ms), and at 2 a subscription under a steady 200 appends/s reads 1.5 times as often.
    */
   settleDelayMs?: number;
-  /** at most one cross-process NOTIFY per this many milliseconds; default 25 */
+  /**
+   * At most one cross-process NOTIFY per this many milliseconds; default 5. An append that
+   * carried none wakes other processes' subscriptions up to about twice this later (see
+   * AppendWaker): at 25, a projection in another process saw a write after 49 ms p50. A NOTIFY on
+   * every append halved the throughput of 16 concurrent writers; one per 5 ms measured the same
+   * as one per 25 ms.
+   */
   notifyIntervalMs?: number;
   /**
    * How long `readAll`, `headPosition` and subscriptions from the end wait for transactions
@@ -65,8 +73,8 @@ const DEFAULTS: Settings = {
   poolSize: 10,
   idleInTransactionSessionTimeoutMs: 30_000,
   pollIntervalMs: 250,
-  settleDelayMs: 10,
-  notifyIntervalMs: 25,
+  settleDelayMs: 2,
+  notifyIntervalMs: 5,
   readYourWritesTimeoutMs: 5_000,
   subscriptionBatchSize: 1_000,
 };
