@@ -27,7 +27,14 @@ function prefixLines(name, stream, sink) {
 }
 
 function startService(name) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
+  // compiled by `npm run build`; the same arguments as serviceArguments() in @orgplane/testing
+  const args = [
+    '--max-semi-space-size=1',
+    '-r',
+    './tools/dist-resolve.cjs',
+    `dist/apps/${name}/src/main.js`,
+  ];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

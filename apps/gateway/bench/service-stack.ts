@@ -77,6 +77,7 @@ export class ServiceStack {
       });
     }
     const started = await startServiceProcess(service, env, {
+      compiled: true,
       isReady: (line: LogLine) =>
         line.msg ===
         (service === 'gateway' ? GATEWAY_LISTENING_MESSAGE : SERVICE_LISTENING_MESSAGE),

@@ -1,5 +1,4 @@
 import type { EventStore } from './event-store.port';
-import { EventStoreDbEventStore } from './esdb/esdb-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
 export interface EventStoreConfig {
@@ -13,6 +12,10 @@ export interface EventStoreConfig {
 
 /** The event store the configuration names: EventStoreDB when its URL is set, else PostgreSQL. */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
-  if (config.eventStoreUrl) return EventStoreDbEventStore.connect(config.eventStoreUrl);
+  if (config.eventStoreUrl) {
+    // Loaded only when chosen: the gRPC client costs every other service memory for nothing.
+    const { EventStoreDbEventStore } = await import('./esdb/esdb-event-store');
+    return EventStoreDbEventStore.connect(config.eventStoreUrl);
+  }
   return PostgresEventStore.create({ connectionString: config.databaseUrl, schema: config.schema });
 }

@@ -3,5 +3,4 @@ export * from './position';
 export * from './errors';
 export * from './command-handler';
 export * from './postgres/postgres-event-store';
-export * from './esdb/esdb-event-store';
 export * from './create-event-store';
