@@ -13,10 +13,9 @@ import {
   loadAverage1m,
   summariseLatencies,
   uniqueSchemaName,
+  writeBenchResults,
   type LatencySummary,
 } from '@orgplane/testing';
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { benchDatabaseUrl, positiveInteger } from './bench-config';
@@ -222,27 +221,11 @@ async function main() {
   }
 
   report(transportFloor, phases);
-  await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
-  await writeFile(
-    RESULTS_FILE,
-    `${JSON.stringify(
-      {
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        machine: {
-          cpuModel: os.cpus()[0]?.model ?? 'unknown',
-          cpuCount: os.cpus().length,
-          node: process.version,
-        },
-        config,
-        transportFloor,
-        phases,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`\nResults: ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  await writeBenchResults(RESULTS_FILE, startedAt, {
+    config,
+    transportFloor,
+    phases,
+  });
   if (phases.some((phase) => phase.getsThatMissedTheWrite > 0 || phase.failedPosts > 0)) {
     process.exitCode = 1;
   }

@@ -1,6 +1,7 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { MEMBERSHIP_SUBJECTS } from '@orgplane/contracts';
-import { createLogger, ensureDatabase, startService } from '@orgplane/messaging';
+import { ensureDatabase } from '@orgplane/event-store';
+import { createLogger, startService } from '@orgplane/messaging';
 import { AppModule } from './app.module';
 import { loadMembershipConfig } from './membership.config';
 

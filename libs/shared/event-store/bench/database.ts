@@ -16,16 +16,6 @@ async function withClient<T>(connectionString: string, use: (client: Client) => 
   }
 }
 
-export async function ensureDatabase(adminConnectionString: string, databaseName: string) {
-  await withClient(adminConnectionString, async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-      databaseName,
-    ]);
-    if (rowCount === 0)
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(databaseName)}`);
-  });
-}
-
 /**
  * Waits until no other benchmark run uses the database, then holds it until the returned release
  * is called. Two runs at once would skew each other's figures, drop each other's schemas as

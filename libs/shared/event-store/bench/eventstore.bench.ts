@@ -19,10 +19,10 @@ import {
   acquireRunLock,
   countOtherBusySessions,
   dropLeftoverSchemas,
-  ensureDatabase,
   readServerInfo,
   SCHEMA_PREFIX,
 } from './database';
+import { ensureDatabase } from '../src/postgres/ensure-database';
 import {
   checkTargets,
   rateLookup,
@@ -90,7 +90,7 @@ async function sampleLoad(config: BenchConfig) {
 
 async function main() {
   const config = loadConfig();
-  await ensureDatabase(config.adminConnectionString, config.databaseName);
+  await ensureDatabase(config.benchConnectionString);
   const releaseRunLock = await acquireRunLock(config.benchConnectionString);
   try {
     await runBenchmark(config);

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './command-handler';
 export * from './postgres/postgres-event-store';
 export * from './create-event-store';
+export * from './postgres/ensure-database';

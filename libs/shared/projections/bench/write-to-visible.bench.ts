@@ -8,18 +8,18 @@
  *
  * See README.md next to this file for the cases and the variables.
  */
-import { PostgresEventStore, type Position } from '@orgplane/event-store';
+import { ensureDatabase, PostgresEventStore, type Position } from '@orgplane/event-store';
 import {
   dropSchema,
   formatTable,
   loadAverage1m,
   summariseLatencies,
   uniqueSchemaName,
+  writeBenchResults,
   type LatencySummary,
 } from '@orgplane/testing';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -35,7 +35,6 @@ import {
   type StoreTiming,
   storeOptions,
 } from './bench-processes';
-import { createDatabaseIfMissing } from './bench-database';
 import { quietLogger } from './quiet-logger';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'write-to-visible.json');
@@ -278,7 +277,7 @@ async function main() {
     readSchema: uniqueSchemaName('rywbench_read'),
     storeTiming: config.storeTiming,
   };
-  await createDatabaseIfMissing(database.connectionString);
+  await ensureDatabase(database.connectionString);
   const readerPool = new Pool({ connectionString: database.connectionString, max: 2 });
   const floorWriterPool = new Pool({ connectionString: database.connectionString, max: 1 });
   const writerStore = await PostgresEventStore.create(storeOptions(database));
@@ -325,28 +324,12 @@ async function main() {
   }
 
   report(cases);
-  await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
-  await writeFile(
-    RESULTS_FILE,
-    `${JSON.stringify(
-      {
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        machine: {
-          cpuModel: os.cpus()[0]?.model ?? 'unknown',
-          cpuCount: os.cpus().length,
-          node: process.version,
-        },
-        config: { ...config, waitTimeoutMs: WAIT_TIMEOUT_MS },
-        loadAverage1m: { before: loadBefore, after: loadAverage1m() },
-        targetP99Ms: TARGET_P99_MS,
-        cases,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`\nResults: ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  await writeBenchResults(RESULTS_FILE, startedAt, {
+    config: { ...config, waitTimeoutMs: WAIT_TIMEOUT_MS },
+    loadAverage1m: { before: loadBefore, after: loadAverage1m() },
+    targetP99Ms: TARGET_P99_MS,
+    cases,
+  });
   if (cases.some((result) => result.notVisible > 0)) process.exitCode = 1;
 }
 

@@ -1,4 +1,6 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { dirname, relative } from 'node:path';
 
 /** Percentiles of a set of latency samples, in milliseconds. */
 export interface LatencySummary {
@@ -48,4 +50,27 @@ export function formatTable(
     widths.map((width) => '-'.repeat(width)).join('  '),
     ...rows.map(line),
   ].join('\n');
+}
+
+/**
+ * Writes a benchmark's figures as JSON, with when it ran and on what machine, and prints where.
+ */
+export async function writeBenchResults(
+  file: string,
+  startedAt: Date,
+  figures: Record<string, unknown>,
+): Promise<void> {
+  const results = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: {
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      cpuCount: os.cpus().length,
+      node: process.version,
+    },
+    ...figures,
+  };
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nResults: ${relative(process.cwd(), file)}`);
 }

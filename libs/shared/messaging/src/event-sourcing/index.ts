@@ -1,3 +1,2 @@
-export * from './ensure-database';
 export * from './event-metadata';
 export * from './event-sourcing.module';
