@@ -5,3 +5,4 @@ export * from './command-handler';
 export * from './postgres/postgres-event-store';
 export * from './create-event-store';
 export * from './postgres/ensure-database';
+export * from './postgres/database-outage';

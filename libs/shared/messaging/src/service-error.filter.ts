@@ -1,8 +1,8 @@
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import type { NatsContext } from '@nestjs/microservices';
+import { isDatabaseOutage } from '@orgplane/event-store';
 import { ServiceError, type ServiceErrorBody } from '@orgplane/util';
 import { throwError, type Observable } from 'rxjs';
-import { isDatabaseOutage } from './database-outage';
 import type { Logger } from './logger';
 
 /**

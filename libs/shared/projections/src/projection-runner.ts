@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, Position, RecordedEvent } from '@orgplane/event-store';
-import { comparePositions, formatPosition, maxPosition } from '@orgplane/event-store';
+import {
+  comparePositions,
+  formatPosition,
+  isDatabaseOutage,
+  maxPosition,
+} from '@orgplane/event-store';
 import type { DataSource } from 'typeorm';
 import {
   createCheckpointTableSql,
@@ -477,10 +482,16 @@ export class ProjectionRunner {
     if (this.current.state !== 'running') this.current = { state: 'running', since: new Date() };
   }
 
-  /** Records a failure and returns how long to wait before retrying. */
+  /**
+   * Records a failure and returns how long to wait before retrying: a failing event backs off,
+   * while a database outage is retried at the lock interval, so the read models follow again as
+   * soon as the database is back rather than up to `maxRetryDelayMs` later.
+   */
   private fail(error: unknown): number {
     this.failures += 1;
-    const delay = Math.min(this.retryDelayMs * 2 ** (this.failures - 1), this.maxRetryDelayMs);
+    const delay = isDatabaseOutage(error)
+      ? this.lockRetryIntervalMs
+      : Math.min(this.retryDelayMs * 2 ** (this.failures - 1), this.maxRetryDelayMs);
     const failedEvent = error instanceof ProjectionEventError ? error.event : null;
     this.recoveryPosition =
       failedEvent?.position ?? (error instanceof ProjectionBatchError ? error.lastPosition : null);
