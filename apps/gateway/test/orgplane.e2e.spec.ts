@@ -256,6 +256,12 @@ describe('bad requests: the right 4xx, and nothing written', () => {
       code: 'invalid_json',
     },
     {
+      what: 'text holding NUL, which PostgreSQL cannot store',
+      request: { json: { name: 'Ac\u0000me' } },
+      status: 400,
+      code: 'invalid_text',
+    },
+    {
       what: 'a body over the limit',
       request: { body: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }), headers: jsonType },
       status: 413,

@@ -4,7 +4,8 @@ import { ServiceError } from '@orgplane/util';
 /**
  * The API speaks JSON only: a body of any other type is a 415, and malformed JSON is a 400
  * `invalid_json` (Fastify's own parser, so `__proto__` / `constructor` keys are refused too).
- * Bodies over the configured limit are a 413 before they are read in full.
+ * Bodies over the configured limit are a 413 before they are read in full. Text holding U+0000 is
+ * refused here for every endpoint: PostgreSQL can store it neither in text nor in jsonb.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -13,7 +14,22 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
     parseJson(request, body.toString(), (error, value) =>
       error
         ? done(new ServiceError('validation', 'invalid_json', error.message))
-        : done(null, value),
+        : containsNul(value)
+          ? done(
+              new ServiceError('validation', 'invalid_text', 'Text must not contain U+0000 (NUL)'),
+            )
+          : done(null, value),
     ),
   );
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([key, entry]) => key.includes('\u0000') || containsNul(entry),
+    );
+  }
+  return false;
 }

@@ -29,6 +29,7 @@ export interface CreateOrganization {
 export type OrganizationCommand = CreateOrganization;
 
 export const ORGANIZATION_NAME_MAX_LENGTH = 100;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function initialState(): Organization {
   return { status: 'nonexistent' };
@@ -68,6 +69,10 @@ function validName(raw: string): string {
   const name = raw.trim();
   const length = [...name].length;
   if (length === 0) throw ServiceError.validation({ name: ['Must not be empty'] });
+  // Control characters are invisible in every listing, and PostgreSQL cannot store U+0000.
+  if (CONTROL_CHARACTERS.test(name)) {
+    throw ServiceError.validation({ name: ['Must not contain control characters'] });
+  }
   if (length > ORGANIZATION_NAME_MAX_LENGTH) {
     throw ServiceError.validation({
       name: [`Must be at most ${ORGANIZATION_NAME_MAX_LENGTH} characters`],

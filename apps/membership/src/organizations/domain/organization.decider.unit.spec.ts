@@ -55,6 +55,12 @@ describe('CreateOrganization', () => {
     spec.given([]).when(create('   ')).thenThrows(isValidationOf('name'));
   });
 
+  it('refuses control characters in the name', () => {
+    for (const name of ['Ac\u0000me', 'Ac\nme', 'Ac\u007fme', 'Ac\u009bme']) {
+      spec.given([]).when(create(name)).thenThrows(isValidationOf('name'));
+    }
+  });
+
   it('accepts 100 characters and refuses 101', () => {
     const longest = 'é'.repeat(100);
     spec
