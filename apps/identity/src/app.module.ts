@@ -10,15 +10,9 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        EventSourcingModule.forRoot({
-          databaseUrl: config.DATABASE_URL,
-          poolMax: config.DATABASE_POOL_MAX,
-          eventStoreUrl: config.EVENTSTORE_URL,
-          eventStoreSchema: config.EVENTSTORE_SCHEMA,
-          readModelSchema: config.READ_MODEL_SCHEMA,
+        EventSourcingModule.forService(config, {
           entities: userEntities,
           projections: userProjections,
-          consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
         }),
         UsersModule,
       ],

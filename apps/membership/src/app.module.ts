@@ -13,15 +13,9 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EventSourcingModule.forRoot({
-          databaseUrl: config.DATABASE_URL,
-          poolMax: config.DATABASE_POOL_MAX,
-          eventStoreUrl: config.EVENTSTORE_URL,
-          eventStoreSchema: config.EVENTSTORE_SCHEMA,
-          readModelSchema: config.READ_MODEL_SCHEMA,
+        EventSourcingModule.forService(config, {
           entities: organizationEntities,
           projections: organizationProjections,
-          consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
         }),
         OrganizationsModule,
       ],

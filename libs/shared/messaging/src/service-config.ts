@@ -44,3 +44,8 @@ export function eventSourcedServiceConfigShape(service: string) {
     CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
   };
 }
+
+/** The settings every event-sourced service shares, whatever else its configuration holds. */
+export type EventSourcedServiceConfig = z.infer<
+  z.ZodObject<ReturnType<typeof eventSourcedServiceConfigShape>>
+>;

@@ -10,6 +10,7 @@ import { createEventStore, type EventStore, type Position } from '@orgplane/even
 import { ProjectionsModule, waitForProjections, type Projection } from '@orgplane/projections';
 import { ServiceError } from '@orgplane/util';
 import { DataSource } from 'typeorm';
+import type { EventSourcedServiceConfig } from '../service-config';
 
 export interface EventSourcingOptions {
   databaseUrl: string;
@@ -88,6 +89,22 @@ export class ReadModels {
  */
 @Module({})
 export class EventSourcingModule {
+  /** The module as every event-sourced service configures it: from its validated environment. */
+  static forService(
+    config: EventSourcedServiceConfig,
+    readModels: Pick<EventSourcingOptions, 'entities' | 'projections'>,
+  ): DynamicModule {
+    return EventSourcingModule.forRoot({
+      databaseUrl: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      eventStoreUrl: config.EVENTSTORE_URL,
+      eventStoreSchema: config.EVENTSTORE_SCHEMA,
+      readModelSchema: config.READ_MODEL_SCHEMA,
+      consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
+      ...readModels,
+    });
+  }
+
   static forRoot(options: EventSourcingOptions): DynamicModule {
     const eventStoreModule: DynamicModule = {
       module: class EventStoreModule {},
