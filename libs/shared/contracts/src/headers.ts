@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORGANIZATION_ROLES } from './common/roles';
 
 /**
  * NATS message headers every request carries from the gateway to a service (and on to any service
@@ -23,8 +24,17 @@ export const MESSAGE_HEADERS = {
 /**
  * Who is asking. The gateway authenticates and states the caller; services trust the header because
  * only the gateway and the services themselves can publish on the NATS account.
+ *
+ * `organizationId` is the organization the request acts in (from the path, `X-Org-Id` or the
+ * session's active organization) and `role` the caller's role there, both as the gateway resolved
+ * them. Services still check what their own state says before they change anything.
  */
 export const callerSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('user'), userId: z.uuid(), email: z.email() }),
+  z.strictObject({
+    type: z.literal('user'),
+    userId: z.uuid(),
+    organizationId: z.uuid().optional(),
+    role: z.enum(ORGANIZATION_ROLES).optional(),
+  }),
 ]);
 export type Caller = z.infer<typeof callerSchema>;

@@ -1,3 +1,4 @@
+export * from './common';
 export * from './headers';
 export * from './reply';
 export * from './events';

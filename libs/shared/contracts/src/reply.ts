@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorKind, ServiceErrorBody } from '@orgplane/util';
+import type { PageInfo } from './common/page';
 
 /**
  * What a service answers on success, for every `<service>.v1.*` request subject (the `v1` in the
@@ -9,6 +10,8 @@ import type { ErrorKind, ServiceErrorBody } from '@orgplane/util';
 export interface ServiceReply<Data> {
   data: Data;
   position?: string;
+  /** set by list queries, whose `data` is the page's items */
+  page?: PageInfo;
 }
 
 const errorKinds = [

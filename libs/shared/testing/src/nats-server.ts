@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface RunningNatsServer {
   url: string;
@@ -10,28 +13,37 @@ export interface RunningNatsServer {
 }
 
 /**
- * Starts a private `nats-server` (from the PATH) on a free port, so a test can stop it, or hang a
- * subject, without touching the machine's shared server.
+ * Starts a private `nats-server` (from the PATH) with JetStream on a free port, so a test can stop
+ * it, or hang a subject, without touching the machine's shared server. JetStream keeps its files in
+ * a folder of its own, which survives `restart()` as a real server's would.
  */
 export async function startNatsServer(): Promise<RunningNatsServer> {
   const port = await freePort();
-  let server = await spawnNatsServer(port);
+  const storeDir = mkdtempSync(join(tmpdir(), 'orgplane-nats-'));
+  let server = await spawnNatsServer(port, storeDir);
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     async restart() {
       await server.stop();
-      server = await spawnNatsServer(port);
+      server = await spawnNatsServer(port, storeDir);
     },
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
   };
 }
 
 /** One `nats-server` process, once it accepts connections on `port`. */
-async function spawnNatsServer(port: number): Promise<{ stop(): Promise<void> }> {
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+async function spawnNatsServer(port: number, storeDir: string): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(
+    'nats-server',
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

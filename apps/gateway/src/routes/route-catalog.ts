@@ -1,0 +1,291 @@
+import {
+  acceptInvitationRequestSchema,
+  changeMemberRoleRequestSchema,
+  createInvitationRequestSchema,
+  createOrganizationRequestSchema,
+  devSignInRequestSchema,
+  listInvitationsRequestSchema,
+  listMembersRequestSchema,
+  listMyInvitationsRequestSchema,
+  listMyOrganizationsRequestSchema,
+  resendInvitationRequestSchema,
+  switchActiveOrganizationRequestSchema,
+  updateOrganizationBodySchema,
+  type OrganizationRole,
+} from '@orgplane/contracts';
+import type { z } from 'zod';
+
+/**
+ * Who may call a route: the gateway's one authorization table. The AuthorizationGuard enforces it
+ * for every route, the OpenAPI document describes it, and the authorization matrix test walks it.
+ *
+ * - `public`: no credentials (sign-in, webhooks, the OpenAPI document).
+ * - `signedIn`: any valid session; the route acts for the caller alone, in no organization.
+ * - `organization`: the route acts inside one organization, named by the path's `{id}` (`path`) or
+ *   by `X-Org-Id` / the session's active organization (`context`); the caller must be a member with
+ *   one of `roles`. `allFlag`: the list takes `all=true`, which only Admins may send.
+ */
+export type RouteAccess =
+  | { kind: 'public' }
+  | { kind: 'signedIn' }
+  | {
+      kind: 'organization';
+      from: 'path' | 'context';
+      roles: readonly OrganizationRole[];
+      allFlag?: boolean;
+    };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** OpenAPI style: `/v1/organizations/{id}` */
+  path: string;
+  summary: string;
+  tag: string;
+  access: RouteAccess;
+  /** status of a success */
+  status: 200 | 201 | 204 | 302;
+  /** the JSON body the route takes, for the OpenAPI document */
+  body?: z.ZodObject;
+  /** the query parameters it takes */
+  query?: z.ZodObject;
+  /** the response `data` is a page of items, with `meta.hasMore` / `meta.nextCursor` */
+  paginated?: boolean;
+}
+
+const ANY_ROLE = ['admin', 'member'] as const;
+const ADMIN = ['admin'] as const;
+const withoutPathFields = { organizationId: true } as const;
+
+/** Every route of the HTTP API, by operation id. */
+export const ROUTES = {
+  // --- sign-in -----------------------------------------------------------------------------
+  'auth.devSignIn': {
+    method: 'POST',
+    path: '/v1/auth/dev/sign-in',
+    summary: 'Sign in with the local provider (development; refused in production)',
+    tag: 'auth',
+    access: { kind: 'public' },
+    status: 200,
+    body: devSignInRequestSchema,
+  },
+  'auth.workos.authorize': {
+    method: 'GET',
+    path: '/v1/auth/workos/authorize',
+    summary: 'The WorkOS AuthKit authorization URL to send the browser to',
+    tag: 'auth',
+    access: { kind: 'public' },
+    status: 200,
+  },
+  'auth.workos.callback': {
+    method: 'GET',
+    path: '/v1/auth/workos/callback',
+    summary: 'Exchange the AuthKit code for a session (sets the sealed session cookie)',
+    tag: 'auth',
+    access: { kind: 'public' },
+    status: 200,
+  },
+  'auth.refresh': {
+    method: 'POST',
+    path: '/v1/auth/refresh',
+    summary: 'A fresh access token for the sealed session cookie',
+    tag: 'auth',
+    access: { kind: 'public' },
+    status: 200,
+  },
+  'auth.logout': {
+    method: 'POST',
+    path: '/v1/auth/logout',
+    summary: 'End the session; clears the cookie and returns the WorkOS logout URL',
+    tag: 'auth',
+    access: { kind: 'public' },
+    status: 200,
+  },
+  'webhooks.workos': {
+    method: 'POST',
+    path: '/v1/webhooks/workos',
+    summary: 'WorkOS events (signature checked): users and memberships kept in step',
+    tag: 'auth',
+    access: { kind: 'public' },
+    status: 200,
+  },
+  // --- the caller ----------------------------------------------------------------------------
+  'me.get': {
+    method: 'GET',
+    path: '/v1/me',
+    summary: 'The signed-in user',
+    tag: 'profile',
+    access: { kind: 'signedIn' },
+    status: 200,
+  },
+  'me.listInvitations': {
+    method: 'GET',
+    path: '/v1/me/invitations',
+    summary: 'Pending invitations addressed to the caller’s verified email',
+    tag: 'invitations',
+    access: { kind: 'signedIn' },
+    status: 200,
+    query: listMyInvitationsRequestSchema,
+    paginated: true,
+  },
+  // --- organizations -------------------------------------------------------------------------
+  'organizations.create': {
+    method: 'POST',
+    path: '/v1/organizations',
+    summary: 'Create an organization; the caller becomes its Admin',
+    tag: 'organizations',
+    access: { kind: 'signedIn' },
+    status: 201,
+    body: createOrganizationRequestSchema,
+  },
+  'organizations.listMine': {
+    method: 'GET',
+    path: '/v1/organizations',
+    summary: 'The organizations the caller belongs to',
+    tag: 'organizations',
+    access: { kind: 'signedIn' },
+    status: 200,
+    query: listMyOrganizationsRequestSchema,
+    paginated: true,
+  },
+  'organizations.getCurrent': {
+    method: 'GET',
+    path: '/v1/organizations/current',
+    summary: 'The active organization (X-Org-Id, else the session’s)',
+    tag: 'organizations',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE },
+    status: 200,
+  },
+  'organizations.switchCurrent': {
+    method: 'PUT',
+    path: '/v1/organizations/current',
+    summary: 'Switch the active organization',
+    tag: 'organizations',
+    access: { kind: 'signedIn' },
+    status: 200,
+    body: switchActiveOrganizationRequestSchema,
+  },
+  'organizations.get': {
+    method: 'GET',
+    path: '/v1/organizations/{id}',
+    summary: 'An organization the caller belongs to',
+    tag: 'organizations',
+    access: { kind: 'organization', from: 'path', roles: ANY_ROLE },
+    status: 200,
+  },
+  'organizations.update': {
+    method: 'PATCH',
+    path: '/v1/organizations/{id}',
+    summary: 'Rename, or change settings and policy (Admin)',
+    tag: 'organizations',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 200,
+    body: updateOrganizationBodySchema,
+  },
+  'organizations.delete': {
+    method: 'DELETE',
+    path: '/v1/organizations/{id}',
+    summary: 'Delete the organization (Admin)',
+    tag: 'organizations',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 200,
+  },
+  // --- members -------------------------------------------------------------------------------
+  'members.list': {
+    method: 'GET',
+    path: '/v1/organizations/{id}/members',
+    summary: 'The organization’s members',
+    tag: 'members',
+    access: { kind: 'organization', from: 'path', roles: ANY_ROLE },
+    status: 200,
+    query: listMembersRequestSchema.omit(withoutPathFields),
+    paginated: true,
+  },
+  'members.changeRole': {
+    method: 'PATCH',
+    path: '/v1/organizations/{id}/members/{userId}',
+    summary: 'Change a member’s role (Admin; never the last Admin)',
+    tag: 'members',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 200,
+    body: changeMemberRoleRequestSchema.omit({ organizationId: true, userId: true }),
+  },
+  'members.remove': {
+    method: 'DELETE',
+    path: '/v1/organizations/{id}/members/{userId}',
+    summary: 'Remove a member (Admin; never the last Admin)',
+    tag: 'members',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 200,
+  },
+  'members.leave': {
+    method: 'POST',
+    path: '/v1/organizations/{id}/leave',
+    summary: 'Leave the organization (never as its last Admin)',
+    tag: 'members',
+    access: { kind: 'organization', from: 'path', roles: ANY_ROLE },
+    status: 200,
+  },
+  // --- invitations ---------------------------------------------------------------------------
+  'invitations.create': {
+    method: 'POST',
+    path: '/v1/organizations/{id}/invitations',
+    summary: 'Invite an email with a role (Admin; 7 days by default, at most 30)',
+    tag: 'invitations',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 201,
+    body: createInvitationRequestSchema.omit(withoutPathFields),
+  },
+  'invitations.list': {
+    method: 'GET',
+    path: '/v1/organizations/{id}/invitations',
+    summary: 'The organization’s invitations (Admin)',
+    tag: 'invitations',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 200,
+    query: listInvitationsRequestSchema.omit(withoutPathFields),
+    paginated: true,
+  },
+  'invitations.revoke': {
+    method: 'DELETE',
+    path: '/v1/organizations/{id}/invitations/{invitationId}',
+    summary: 'Revoke a pending invitation (Admin)',
+    tag: 'invitations',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 200,
+  },
+  'invitations.resend': {
+    method: 'POST',
+    path: '/v1/organizations/{id}/invitations/{invitationId}/resend',
+    summary: 'Send a pending or expired invitation again, with a fresh lifetime (Admin)',
+    tag: 'invitations',
+    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    status: 200,
+    body: resendInvitationRequestSchema.omit({ organizationId: true, invitationId: true }),
+  },
+  'invitations.accept': {
+    method: 'POST',
+    path: '/v1/invitations/{invitationId}/accept',
+    summary: 'Accept an invitation addressed to the caller’s verified email',
+    tag: 'invitations',
+    access: { kind: 'signedIn' },
+    status: 200,
+    body: acceptInvitationRequestSchema.omit({ invitationId: true }),
+  },
+  // --- the API itself ------------------------------------------------------------------------
+  'openapi.get': {
+    method: 'GET',
+    path: '/v1/openapi.json',
+    summary: 'This API’s OpenAPI 3.1 document',
+    tag: 'meta',
+    access: { kind: 'public' },
+    status: 200,
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type OperationId = keyof typeof ROUTES;
+
+export function routeSpec(operationId: OperationId): RouteSpec {
+  return ROUTES[operationId];
+}
