@@ -1,4 +1,10 @@
-import { applyDecorators, HttpCode, RequestMapping, RequestMethod, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  HttpCode,
+  RequestMapping,
+  RequestMethod,
+  SetMetadata,
+} from '@nestjs/common';
 import { ROUTES, type HttpMethod, type OperationId, type RouteSpec } from './route-catalog';
 
 export const ROUTE_METADATA = 'orgplane:route';

@@ -16,6 +16,7 @@ export const MEMBERSHIP_SUBJECTS = {
   resendInvitation: 'membership.v1.resendInvitation',
   listMyInvitations: 'membership.v1.listMyInvitations',
   acceptInvitation: 'membership.v1.acceptInvitation',
+  syncMembership: 'membership.v1.syncMembership',
   getAccess: 'membership.v1.getAccess',
   getPolicy: 'membership.v1.getPolicy',
   health: 'membership.v1.health',

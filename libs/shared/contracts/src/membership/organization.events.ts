@@ -68,7 +68,8 @@ const organizationEventDefinitions = {
       userId: z.uuid(),
       role: z.enum(ORGANIZATION_ROLES),
       previousRole: z.enum(ORGANIZATION_ROLES),
-      changedBy: z.uuid(),
+      /** null when the identity provider's directory (WorkOS) changed it */
+      changedBy: z.uuid().nullable(),
       changedAt: at,
     }),
   },
@@ -79,7 +80,8 @@ const organizationEventDefinitions = {
       organizationId,
       userId: z.uuid(),
       role: z.enum(ORGANIZATION_ROLES),
-      removedBy: z.uuid(),
+      /** null when the identity provider's directory (WorkOS) removed them */
+      removedBy: z.uuid().nullable(),
       removedAt: at,
     }),
   },

@@ -58,9 +58,7 @@ export const deleteOrganizationRequestSchema = z.strictObject(organizationIdFiel
 export type DeleteOrganizationRequest = z.infer<typeof deleteOrganizationRequestSchema>;
 
 export const switchActiveOrganizationRequestSchema = z.strictObject(organizationIdField);
-export type SwitchActiveOrganizationRequest = z.infer<
-  typeof switchActiveOrganizationRequestSchema
->;
+export type SwitchActiveOrganizationRequest = z.infer<typeof switchActiveOrganizationRequestSchema>;
 
 export const listMembersRequestSchema = z.strictObject({
   ...organizationIdField,
@@ -76,7 +74,10 @@ export const changeMemberRoleRequestSchema = z.strictObject({
 });
 export type ChangeMemberRoleRequest = z.infer<typeof changeMemberRoleRequestSchema>;
 
-export const removeMemberRequestSchema = z.strictObject({ ...organizationIdField, userId: z.uuid() });
+export const removeMemberRequestSchema = z.strictObject({
+  ...organizationIdField,
+  userId: z.uuid(),
+});
 export type RemoveMemberRequest = z.infer<typeof removeMemberRequestSchema>;
 
 export const leaveOrganizationRequestSchema = z.strictObject(organizationIdField);
@@ -123,6 +124,18 @@ export type ListMyInvitationsRequest = z.infer<typeof listMyInvitationsRequestSc
 
 export const acceptInvitationRequestSchema = z.strictObject({ invitationId: z.uuid() });
 export type AcceptInvitationRequest = z.infer<typeof acceptInvitationRequestSchema>;
+
+/**
+ * From the identity service, when WorkOS reports a membership created, changed or deleted: makes
+ * the user's role `role`, or removes them (`null`). Sent without a caller (the directory acts);
+ * the last-Admin rule still holds.
+ */
+export const syncMembershipRequestSchema = z.strictObject({
+  ...organizationIdField,
+  userId: z.uuid(),
+  role: role.nullable(),
+});
+export type SyncMembershipRequest = z.infer<typeof syncMembershipRequestSchema>;
 
 /** For the gateway: a user's memberships and active organization, cached per user. */
 export const getAccessRequestSchema = z.strictObject({ userId: z.uuid() });
