@@ -1,8 +1,20 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceClient, type Logger } from '@orgplane/messaging';
+import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { NatsBroadcast, ServiceClient, type Logger } from '@orgplane/messaging';
 import { AuthModule } from './auth/auth.module';
-import type { GatewayConfig } from './gateway.config';
+import { AuthorizationModule } from './authorization/authorization.module';
+import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
+import { InvitationsModule } from './invitations/invitations.module';
+import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+
+@Injectable()
+class NatsBroadcastCloser implements OnApplicationShutdown {
+  constructor(private readonly broadcast: NatsBroadcast) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.broadcast.close();
+  }
+}
 
 @Module({})
 export class AppModule {
@@ -10,8 +22,15 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [AuthModule, OrganizationsModule],
+      imports: [
+        AuthModule,
+        AuthorizationModule,
+        OrganizationsModule,
+        MembersModule,
+        InvitationsModule,
+      ],
       providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
         {
           provide: ServiceClient,
           useFactory: () =>
@@ -22,8 +41,15 @@ export class AppModule {
               logger,
             }),
         },
+        {
+          // Change notices in, idempotency records out: one more connection beside the client's.
+          provide: NatsBroadcast,
+          useFactory: () =>
+            NatsBroadcast.connect({ natsUrl: config.NATS_URL, name: 'gateway-broadcast', logger }),
+        },
+        NatsBroadcastCloser,
       ],
-      exports: [ServiceClient],
+      exports: [GATEWAY_CONFIG, ServiceClient, NatsBroadcast],
     };
   }
 }

@@ -18,9 +18,17 @@ export const gatewayConfigSchema = z.object({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
+  /**
+   * How long a user's memberships stay cached without a change notice. Notices from the membership
+   * service make changes hold within milliseconds; this only bounds a notice that was lost.
+   */
+  ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  ACCESS_CACHE_MAX_USERS: z.coerce.number().int().min(1).default(100_000),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return loadConfig('gateway', gatewayConfigSchema, env);
 }
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -24,7 +24,7 @@ export function startService(
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   /** sent as `Authorization: Bearer <token>` */
   token?: string;
@@ -33,6 +33,8 @@ export interface HttpRequest {
   /** sent as is, with `headers` saying what it is */
   body?: string;
   headers?: Record<string, string>;
+  /** which gateway instance answers (index into `Stack.gateways`); default the first */
+  gateway?: number;
 }
 
 export interface HttpResponse {
@@ -50,6 +52,12 @@ export interface StackOptions {
   consistencyWaitMs: number;
   /** the services' PostgreSQL; default the machine's test database */
   databaseUrl?: string;
+  /** gateway instances, all in this process; default 1 */
+  gatewayInstances?: number;
+  /** more gateway configuration (rate limits, cache bounds, ...) */
+  gatewayEnv?: Record<string, string>;
+  /** more identity configuration (a signing key the test also holds, WorkOS, ...) */
+  identityEnv?: Record<string, string>;
 }
 
 /**
@@ -60,8 +68,8 @@ export interface StackOptions {
 export class Stack {
   private constructor(
     readonly nats: RunningNatsServer,
-    readonly gateway: NestFastifyApplication,
-    private readonly baseUrl: string,
+    readonly gateways: NestFastifyApplication[],
+    private readonly baseUrls: string[],
     readonly identity: ServiceProcess,
     readonly membership: ServiceProcess[],
     readonly placeholders: ServiceProcess[],
@@ -89,7 +97,11 @@ export class Stack {
     };
     const membershipEnv = { ...env, READ_MODEL_SCHEMA: membershipSchema };
     const [identity, ...rest] = await Promise.all([
-      startService('identity', { ...env, READ_MODEL_SCHEMA: identitySchema }),
+      startService('identity', {
+        ...env,
+        READ_MODEL_SCHEMA: identitySchema,
+        ...options.identityEnv,
+      }),
       ...Array.from({ length: options.membershipInstances }, () =>
         startService('membership', membershipEnv),
       ),
@@ -99,12 +111,18 @@ export class Stack {
           )
         : []),
     ]);
-    const { app } = await createGateway({
-      NATS_URL: nats.url,
-      LOG_LEVEL: 'silent',
-      REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs),
-    });
-    await app.listen(0, '127.0.0.1');
+    const gateways = await Promise.all(
+      Array.from({ length: options.gatewayInstances ?? 1 }, async () => {
+        const { app } = await createGateway({
+          NATS_URL: nats.url,
+          LOG_LEVEL: 'silent',
+          REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs),
+          ...options.gatewayEnv,
+        });
+        await app.listen(0, '127.0.0.1');
+        return app;
+      }),
+    );
     const store = await PostgresEventStore.create({
       connectionString: url,
       schema: eventStoreSchema,
@@ -112,8 +130,8 @@ export class Stack {
     });
     return new Stack(
       nats,
-      app,
-      await app.getUrl(),
+      gateways,
+      await Promise.all(gateways.map((app) => app.getUrl())),
       identity,
       rest.slice(0, options.membershipInstances),
       rest.slice(options.membershipInstances),
@@ -131,8 +149,21 @@ export class Stack {
     return instance;
   }
 
-  async request({ method, path, token, json, body, headers }: HttpRequest): Promise<HttpResponse> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+  /** the first gateway instance */
+  get gateway(): NestFastifyApplication {
+    return this.gateways[0];
+  }
+
+  async request({
+    method,
+    path,
+    token,
+    json,
+    body,
+    headers,
+    gateway = 0,
+  }: HttpRequest): Promise<HttpResponse> {
+    const response = await fetch(`${this.baseUrls[gateway]}${path}`, {
       method,
       headers: {
         ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -166,7 +197,7 @@ export class Stack {
   }
 
   async stop(): Promise<void> {
-    await this.gateway.close();
+    await Promise.all(this.gateways.map((app) => app.close()));
     const processes = [this.identity, ...this.membership, ...this.placeholders];
     for (const service of processes) service.thaw();
     await Promise.all(processes.map((service) => service.stop()));

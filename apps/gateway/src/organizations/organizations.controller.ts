@@ -1,41 +1,101 @@
-import { Body, Controller, Get, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Param, Query } from '@nestjs/common';
 import {
   MEMBERSHIP_SUBJECTS,
   type CreatedOrganizationView,
   type OrganizationView,
   type ServiceReply,
 } from '@orgplane/contracts';
-import { ServiceClient, type RequestContext } from '@orgplane/messaging';
-import { isUuid, ServiceError } from '@orgplane/util';
-import { SessionGuard } from '../auth/session.guard';
+import { requireCaller, ServiceClient, type RequestContext } from '@orgplane/messaging';
 import { HttpRequestContext } from '../common/http-request-context';
+import { pathId, servicePayload } from '../common/service-payload';
+import { Route } from '../routes/route.decorator';
 
-/** Bodies go to the membership service as they are: it validates them (400 with field details). */
-@Controller('v1/organizations')
-@UseGuards(SessionGuard)
+/**
+ * Organizations, as the caller sees them. The AuthorizationGuard has resolved the organization and
+ * the caller's role; the membership service validates bodies (400 with field details) and applies
+ * its rules.
+ */
+@Controller()
 export class OrganizationsController {
   constructor(private readonly services: ServiceClient) {}
 
-  /** 201; the caller becomes the organization's Admin. */
-  @Post()
+  @Route('organizations.create')
   create(
     @Body() body: unknown,
     @HttpRequestContext() context: RequestContext,
   ): Promise<ServiceReply<CreatedOrganizationView>> {
-    return this.services.request(MEMBERSHIP_SUBJECTS.createOrganization, body, context);
+    return this.services.request(
+      MEMBERSHIP_SUBJECTS.createOrganization,
+      servicePayload(body),
+      context,
+    );
   }
 
-  /** 404 for an organization the caller is not a member of, as for one that does not exist. */
-  @Get(':id')
+  @Route('organizations.listMine')
+  listMine(
+    @Query() query: unknown,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<ServiceReply<OrganizationView[]>> {
+    return this.services.request(
+      MEMBERSHIP_SUBJECTS.listMyOrganizations,
+      servicePayload(query),
+      context,
+    );
+  }
+
+  @Route('organizations.getCurrent')
+  getCurrent(
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<ServiceReply<OrganizationView>> {
+    const { organizationId } = requireCaller(context);
+    return this.services.request(MEMBERSHIP_SUBJECTS.getOrganization, { organizationId }, context);
+  }
+
+  @Route('organizations.switchCurrent')
+  switchCurrent(
+    @Body() body: unknown,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<ServiceReply<OrganizationView>> {
+    return this.services.request(
+      MEMBERSHIP_SUBJECTS.switchActiveOrganization,
+      servicePayload(body),
+      context,
+    );
+  }
+
+  @Route('organizations.get')
   get(
     @Param('id') id: string,
     @HttpRequestContext() context: RequestContext,
   ): Promise<ServiceReply<OrganizationView>> {
-    // A malformed id names no organization; answering 404 here spares the round trip.
-    if (!isUuid(id)) throw ServiceError.notFound('Organization');
     return this.services.request(
       MEMBERSHIP_SUBJECTS.getOrganization,
-      { organizationId: id },
+      { organizationId: pathId(id, 'Organization') },
+      context,
+    );
+  }
+
+  @Route('organizations.update')
+  update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<ServiceReply<OrganizationView>> {
+    return this.services.request(
+      MEMBERSHIP_SUBJECTS.updateOrganization,
+      servicePayload(body, { organizationId: pathId(id, 'Organization') }),
+      context,
+    );
+  }
+
+  @Route('organizations.delete')
+  delete(
+    @Param('id') id: string,
+    @HttpRequestContext() context: RequestContext,
+  ): Promise<ServiceReply<{ id: string; deleted: true }>> {
+    return this.services.request(
+      MEMBERSHIP_SUBJECTS.deleteOrganization,
+      { organizationId: pathId(id, 'Organization') },
       context,
     );
   }
