@@ -7,7 +7,7 @@ import {
   type ServiceProcess,
   type TrafficAttempt,
 } from '@orgplane/testing';
-import { Stack } from './stack';
+import { Stack } from './support/stack';
 
 // Faults lose no acknowledged write: while a client keeps creating organizations, NATS, a
 // membership instance or PostgreSQL goes down and comes back. Requests may fail meanwhile, as 503

@@ -11,7 +11,7 @@ import {
 import { createLogger, ROOT_FIELD, ServiceClient, type RequestContext } from '@orgplane/messaging';
 import { ServiceExitedError } from '@orgplane/testing';
 import { newRequestId } from '@orgplane/util';
-import { Stack, startService, type HttpRequest, type HttpResponse } from './stack';
+import { Stack, startService, type HttpRequest, type HttpResponse } from './support/stack';
 
 jest.setTimeout(30_000);
 

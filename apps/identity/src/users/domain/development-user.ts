@@ -1,9 +1,5 @@
 import { nameBasedUuid } from '@orgplane/util';
-
-/** Emails compare case-insensitively; they are stored lowercased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+import { normalizeEmail } from './user-profile';
 
 /**
  * The development provider derives a user's id from their email, so every instance signing in the

@@ -1,9 +1,19 @@
+import { nameBasedUuid } from '@orgplane/util';
 import { z } from 'zod';
 import { defineEventCatalog, type EventOf } from '../events';
 
 /** Stream of one user: `user-<userId>`. */
 export function userStreamName(userId: string): string {
   return `user-${userId}`;
+}
+
+/**
+ * The Orgplane id of a WorkOS user (`user_…`). Derived, not looked up, so the gateway maps a WorkOS
+ * access token's `sub` to the user without a round trip, and two first sign-ins of one WorkOS user
+ * meet on one stream.
+ */
+export function userIdOfWorkosUser(workosUserId: string): string {
+  return nameBasedUuid('workos-user', workosUserId);
 }
 
 export const SIGN_IN_PROVIDERS = ['development', 'workos'] as const;

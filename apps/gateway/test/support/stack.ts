@@ -11,7 +11,7 @@ import {
   type RunningNatsServer,
   type ServiceProcess,
 } from '@orgplane/testing';
-import { createGateway } from '../src/bootstrap';
+import { createGateway } from '../../src/bootstrap';
 
 /** A service process, ready once it logs that it listens on NATS. */
 export function startService(
@@ -31,7 +31,7 @@ export interface HttpRequest {
   /** sent as JSON */
   json?: unknown;
   /** sent as is, with `headers` saying what it is */
-  body?: string;
+  body?: string | Uint8Array;
   headers?: Record<string, string>;
   /** which gateway instance answers (index into `Stack.gateways`); default the first */
   gateway?: number;

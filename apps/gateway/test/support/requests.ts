@@ -1,0 +1,70 @@
+import type { OperationId, ROUTES } from '../../src/routes/route-catalog';
+import type { HttpRequest } from './stack';
+import { uniqueEmail, type SignedInUser, type World } from './world';
+
+/** The request of each route, in a world; the caller's token is added per persona. */
+export type RequestOf = (world: World, caller: SignedInUser) => Omit<HttpRequest, 'token'>;
+
+const orgPath = (world: World, rest = '') => `/v1/organizations/${world.organizationId}${rest}`;
+
+export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> = {
+  'me.get': () => ({ method: 'GET', path: '/v1/me' }),
+  'me.listInvitations': () => ({ method: 'GET', path: '/v1/me/invitations' }),
+  'organizations.create': () => ({
+    method: 'POST',
+    path: '/v1/organizations',
+    json: { name: 'Matrix' },
+  }),
+  'organizations.listMine': () => ({ method: 'GET', path: '/v1/organizations' }),
+  'organizations.getCurrent': (world) => ({
+    method: 'GET',
+    path: '/v1/organizations/current',
+    headers: { 'x-org-id': world.organizationId },
+  }),
+  'organizations.switchCurrent': (world) => ({
+    method: 'PUT',
+    path: '/v1/organizations/current',
+    json: { organizationId: world.organizationId },
+  }),
+  'organizations.get': (world) => ({ method: 'GET', path: orgPath(world) }),
+  'organizations.update': (world) => ({
+    method: 'PATCH',
+    path: orgPath(world),
+    json: { name: 'Renamed by the matrix' },
+  }),
+  'organizations.delete': (world) => ({ method: 'DELETE', path: orgPath(world) }),
+  'members.list': (world) => ({ method: 'GET', path: orgPath(world, '/members') }),
+  'members.changeRole': (world) => ({
+    method: 'PATCH',
+    path: orgPath(world, `/members/${world.member.userId}`),
+    json: { role: 'admin' },
+  }),
+  'members.remove': (world) => ({
+    method: 'DELETE',
+    path: orgPath(world, `/members/${world.member.userId}`),
+  }),
+  'members.leave': (world) => ({ method: 'POST', path: orgPath(world, '/leave') }),
+  'invitations.create': (world) => ({
+    method: 'POST',
+    path: orgPath(world, '/invitations'),
+    json: { email: uniqueEmail('matrix'), role: 'member' },
+  }),
+  'invitations.list': (world) => ({ method: 'GET', path: orgPath(world, '/invitations') }),
+  'invitations.revoke': (world) => ({
+    method: 'DELETE',
+    path: orgPath(world, `/invitations/${world.pendingInvitationId}`),
+  }),
+  'invitations.resend': (world) => ({
+    method: 'POST',
+    path: orgPath(world, `/invitations/${world.pendingInvitationId}/resend`),
+    json: {},
+  }),
+  'invitations.accept': (world) => ({
+    method: 'POST',
+    path: `/v1/invitations/${world.pendingInvitationId}/accept`,
+  }),
+};
+
+export type PublicOperation = {
+  [Id in OperationId]: (typeof ROUTES)[Id]['access']['kind'] extends 'public' ? Id : never;
+}[OperationId];
