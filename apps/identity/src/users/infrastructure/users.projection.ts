@@ -1,6 +1,7 @@
 import { userEvents, type UserEvent } from '@orgplane/contracts';
 import type { RecordedEventOf } from '@orgplane/messaging';
 import { defineProjection } from '@orgplane/projections';
+import { profileOf } from '../domain/user.decider';
 import { UserEntity, USERS_TABLE } from './user.entity';
 
 export const usersProjection = defineProjection<RecordedEventOf<UserEvent>>({
@@ -12,6 +13,14 @@ export const usersProjection = defineProjection<RecordedEventOf<UserEvent>>({
       provider text NOT NULL,
       signed_up_at timestamptz NOT NULL
     )`);
+    // Profiles came after the table (issue 3): tables of that time get their columns here. Their
+    // rows were all development sign-ins, whose emails count as verified.
+    await manager.query(`ALTER TABLE ${table(USERS_TABLE)}
+      ADD COLUMN IF NOT EXISTS email_verified boolean NOT NULL DEFAULT true,
+      ADD COLUMN IF NOT EXISTS first_name text,
+      ADD COLUMN IF NOT EXISTS last_name text,
+      ADD COLUMN IF NOT EXISTS profile_picture_url text,
+      ADD COLUMN IF NOT EXISTS workos_user_id text`);
     // Not unique: a projection cannot refuse an event, so uniqueness is the write side's job.
     await manager.query(`CREATE INDEX IF NOT EXISTS users_email ON ${table(USERS_TABLE)} (email)`);
   },
@@ -23,10 +32,15 @@ export const usersProjection = defineProjection<RecordedEventOf<UserEvent>>({
       const { data } = userEvents.decode(event);
       await manager.insert(UserEntity, {
         id: data.userId,
-        email: data.email,
+        ...profileOf(data),
         provider: data.provider,
+        workosUserId: data.workosUserId ?? null,
         signedUpAt: new Date(data.signedUpAt),
       });
+    },
+    async UserProfileUpdated(event, { manager }) {
+      const { data } = userEvents.decode(event);
+      await manager.update(UserEntity, { id: data.userId }, profileOf(data));
     },
   },
 });

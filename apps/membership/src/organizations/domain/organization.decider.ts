@@ -1,108 +1,81 @@
-import type {
-  MemberJoined,
-  OrganizationCreated,
-  OrganizationEvent,
-  OrganizationPlan,
-  OrganizationRole,
-} from '@orgplane/contracts';
-import { ServiceError, type Decider } from '@orgplane/util';
-import { organizationSlug } from './organization-slug';
+import type { OrganizationEvent } from '@orgplane/contracts';
+import type { Decider } from '@orgplane/util';
+import {
+  acceptInvitation,
+  createInvitation,
+  resendInvitation,
+  revokeInvitation,
+  type AcceptInvitation,
+  type CreateInvitation,
+  type ResendInvitation,
+  type RevokeInvitation,
+} from './invitations.rules';
+import {
+  changeMemberRole,
+  leaveOrganization,
+  removeMember,
+  syncMembership,
+  type ChangeMemberRole,
+  type LeaveOrganization,
+  type RemoveMember,
+  type SyncMembership,
+} from './members.rules';
+import { evolve, initialState, type Organization } from './organization';
+import {
+  createOrganization,
+  deleteOrganization,
+  updateOrganization,
+  type CreateOrganization,
+  type DeleteOrganization,
+  type UpdateOrganization,
+} from './organization.rules';
 
-export type Organization =
-  | { status: 'nonexistent' }
-  | {
-      status: 'active';
-      id: string;
-      name: string;
-      slug: string;
-      plan: OrganizationPlan;
-      createdAt: string;
-      members: Readonly<Record<string, OrganizationRole>>;
-    };
-
-export interface CreateOrganization {
-  type: 'CreateOrganization';
-  data: { organizationId: string; name: string; createdBy: string };
-  metadata: { now: Date };
-}
-
-export type OrganizationCommand = CreateOrganization;
-
-export const ORGANIZATION_NAME_MAX_LENGTH = 100;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-
-export function initialState(): Organization {
-  return { status: 'nonexistent' };
-}
-
-/** The creator becomes the organization's first Admin. */
-export function createOrganization(
-  command: CreateOrganization,
-  state: Organization,
-): [OrganizationCreated, MemberJoined] {
-  if (state.status !== 'nonexistent') {
-    throw ServiceError.conflict('organization_exists', 'This organization already exists');
-  }
-  const { organizationId, createdBy } = command.data;
-  const name = validName(command.data.name);
-  const at = command.metadata.now.toISOString();
-  return [
-    {
-      type: 'OrganizationCreated',
-      data: {
-        organizationId,
-        name,
-        slug: organizationSlug(name, organizationId),
-        plan: 'free',
-        createdBy,
-        createdAt: at,
-      },
-    },
-    {
-      type: 'MemberJoined',
-      data: { organizationId, userId: createdBy, role: 'admin', joinedAt: at },
-    },
-  ];
-}
-
-function validName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length === 0) throw ServiceError.validation({ name: ['Must not be empty'] });
-  // Control characters are invisible in every listing, and PostgreSQL cannot store U+0000.
-  if (CONTROL_CHARACTERS.test(name)) {
-    throw ServiceError.validation({ name: ['Must not contain control characters'] });
-  }
-  if (length > ORGANIZATION_NAME_MAX_LENGTH) {
-    throw ServiceError.validation({
-      name: [`Must be at most ${ORGANIZATION_NAME_MAX_LENGTH} characters`],
-    });
-  }
-  return name;
-}
+/**
+ * Everything that happens to one organization, its members and its invitations is decided on its
+ * one stream: the rules that span them (the last Admin, one pending invitation per email, no
+ * invitation into a deleted organization) then hold under concurrent writers.
+ */
+export type OrganizationCommand =
+  | CreateOrganization
+  | UpdateOrganization
+  | DeleteOrganization
+  | ChangeMemberRole
+  | RemoveMember
+  | LeaveOrganization
+  | SyncMembership
+  | CreateInvitation
+  | RevokeInvitation
+  | ResendInvitation
+  | AcceptInvitation;
 
 export function decide(command: OrganizationCommand, state: Organization): OrganizationEvent[] {
   switch (command.type) {
     case 'CreateOrganization':
       return createOrganization(command, state);
+    case 'UpdateOrganization':
+      return updateOrganization(command, state);
+    case 'DeleteOrganization':
+      return deleteOrganization(command, state);
+    case 'ChangeMemberRole':
+      return changeMemberRole(command, state);
+    case 'RemoveMember':
+      return removeMember(command, state);
+    case 'LeaveOrganization':
+      return leaveOrganization(command, state);
+    case 'SyncMembership':
+      return syncMembership(command, state);
+    case 'CreateInvitation':
+      return createInvitation(command, state);
+    case 'RevokeInvitation':
+      return revokeInvitation(command, state);
+    case 'ResendInvitation':
+      return resendInvitation(command, state);
+    case 'AcceptInvitation':
+      return acceptInvitation(command, state);
     default: {
-      const unknown: never = command.type;
-      throw new Error(`Unknown command ${String(unknown)}`);
+      const unknown: never = command;
+      throw new Error(`Unknown command ${(unknown as { type: string }).type}`);
     }
-  }
-}
-
-export function evolve(state: Organization, event: OrganizationEvent): Organization {
-  switch (event.type) {
-    case 'OrganizationCreated': {
-      const { organizationId, name, slug, plan, createdAt } = event.data;
-      return { status: 'active', id: organizationId, name, slug, plan, createdAt, members: {} };
-    }
-    case 'MemberJoined':
-      if (state.status !== 'active') return state;
-      return { ...state, members: { ...state.members, [event.data.userId]: event.data.role } };
-    default:
-      return state;
   }
 }
 

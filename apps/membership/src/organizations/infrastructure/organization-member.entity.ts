@@ -1,5 +1,6 @@
 import type { OrganizationRole } from '@orgplane/contracts';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { MemberProfileEntity } from '../../profiles/infrastructure/member-profile.entity';
 import { OrganizationEntity } from './organization.entity';
 
 export const ORGANIZATION_MEMBERS_TABLE = 'organization_members';
@@ -23,4 +24,9 @@ export class OrganizationMemberEntity {
   @ManyToOne(() => OrganizationEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'organization_id' })
   organization?: OrganizationEntity;
+
+  /** null while identity has told nothing about the user */
+  @ManyToOne(() => MemberProfileEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'user_id' })
+  profile?: MemberProfileEntity | null;
 }

@@ -1,4 +1,4 @@
-import type { OrganizationPlan } from '@orgplane/contracts';
+import type { OrganizationPlan, OrganizationSettings } from '@orgplane/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export const ORGANIZATIONS_TABLE = 'organizations';
@@ -17,6 +17,9 @@ export class OrganizationEntity {
 
   @Column('text')
   plan!: OrganizationPlan;
+
+  @Column('jsonb')
+  settings!: OrganizationSettings;
 
   @Column('uuid', { name: 'created_by' })
   createdBy!: string;

@@ -1,4 +1,8 @@
-import { organizationEvents, type OrganizationEvent } from '@orgplane/contracts';
+import {
+  DEFAULT_ORGANIZATION_SETTINGS,
+  organizationEvents,
+  type OrganizationEvent,
+} from '@orgplane/contracts';
 import type { RecordedEventOf } from '@orgplane/messaging';
 import { defineProjection } from '@orgplane/projections';
 import { OrganizationEntity, ORGANIZATIONS_TABLE } from './organization.entity';
@@ -11,6 +15,7 @@ export const organizationsProjection = defineProjection<RecordedEventOf<Organiza
       name text NOT NULL,
       slug text NOT NULL,
       plan text NOT NULL,
+      settings jsonb NOT NULL,
       created_by uuid NOT NULL,
       created_at timestamptz NOT NULL
     )`);
@@ -26,9 +31,26 @@ export const organizationsProjection = defineProjection<RecordedEventOf<Organiza
         name: data.name,
         slug: data.slug,
         plan: data.plan,
+        settings: DEFAULT_ORGANIZATION_SETTINGS,
         createdBy: data.createdBy,
         createdAt: new Date(data.createdAt),
       });
+    },
+    async OrganizationRenamed(event, { manager }) {
+      const { data } = organizationEvents.decode(event);
+      await manager.update(OrganizationEntity, { id: data.organizationId }, { name: data.name });
+    },
+    async OrganizationSettingsChanged(event, { manager }) {
+      const { data } = organizationEvents.decode(event);
+      await manager.update(
+        OrganizationEntity,
+        { id: data.organizationId },
+        { settings: data.settings },
+      );
+    },
+    async OrganizationDeleted(event, { manager }) {
+      const { data } = organizationEvents.decode(event);
+      await manager.delete(OrganizationEntity, { id: data.organizationId });
     },
   },
 });
