@@ -5,18 +5,22 @@ import { createLogger, startService } from '@orgplane/messaging';
 import { AppModule } from './app.module';
 import { loadIdentityConfig } from './identity.config';
 
-/** Starts one identity instance: users, sign-in, session tokens and their keys. */
+/**
+ * Starts one identity instance: users, sign-in (local and WorkOS), session tokens and their keys,
+ * WorkOS webhooks and the mirror of organizations to WorkOS.
+ */
 export async function startIdentity(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<INestMicroservice> {
   const config = loadIdentityConfig(env);
   await ensureDatabase(config.DATABASE_URL);
+  const logger = createLogger('identity', config.LOG_LEVEL);
   return startService({
     service: 'identity',
-    module: AppModule.register(config),
+    module: AppModule.register(config, logger),
     healthSubject: IDENTITY_SUBJECTS.health,
     natsUrl: config.NATS_URL,
-    logger: createLogger('identity', config.LOG_LEVEL),
+    logger,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });
 }

@@ -3,7 +3,9 @@ import type { INestMicroservice } from '@nestjs/common';
 import {
   IDENTITY_SUBJECTS,
   userStreamName,
+  type Caller,
   type Jwks,
+  type MeView,
   type SignInReply,
 } from '@orgplane/contracts';
 import { PostgresEventStore } from '@orgplane/event-store';
@@ -68,14 +70,14 @@ async function stop(instance: INestMicroservice): Promise<void> {
   await instance.close();
 }
 
-function context(): RequestContext {
+function context(caller?: Caller): RequestContext {
   const requestId = newRequestId();
-  return { requestId, correlationId: requestId, causationId: requestId };
+  return { requestId, correlationId: requestId, causationId: requestId, caller };
 }
 
 const jwks = async () => (await client.request<Jwks>(IDENTITY_SUBJECTS.jwks, {}, context())).data;
-const signIn = (email: string) =>
-  client.request<SignInReply>(IDENTITY_SUBJECTS.devSignIn, { email }, context());
+const signIn = (email: string, names: { firstName?: string; lastName?: string } = {}) =>
+  client.request<SignInReply>(IDENTITY_SUBJECTS.devSignIn, { email, ...names }, context());
 
 describe('identity', () => {
   it('shares one generated signing key between instances when none is configured', async () => {
@@ -103,6 +105,49 @@ describe('identity', () => {
     const events = await store.readStream(userStreamName(userId));
     expect(events.map((event) => event.type)).toEqual(['UserSignedUp']);
     expect(events[0].data).toMatchObject({ email: 'racing@example.com', provider: 'development' });
+  });
+
+  it('vouches for the email of a local user, and keeps the names of the first sign-in', async () => {
+    const { data } = await signIn('Lin@Example.com', { firstName: 'Lin' });
+    await signIn('lin@example.com', { firstName: 'Other' });
+    const me = await client.request<MeView>(
+      IDENTITY_SUBJECTS.getMe,
+      {},
+      context({ type: 'user', userId: data.user.id }),
+    );
+    expect(me.data).toEqual({
+      id: data.user.id,
+      email: 'lin@example.com',
+      firstName: 'Lin',
+      lastName: null,
+      profilePictureUrl: null,
+      emailVerified: true,
+      isAdmin: false,
+      accessGranted: true,
+      tutorialCompleted: false,
+      activeOrganizationId: null,
+    });
+    const anonymous = await client
+      .request(IDENTITY_SUBJECTS.getMe, {}, context())
+      .catch((error: unknown) => error);
+    expect(anonymous).toMatchObject({ kind: 'unauthorized' });
+  });
+
+  it('without WorkOS settings, answers its subjects 404 provider_not_configured', async () => {
+    const requests: [string, object][] = [
+      [IDENTITY_SUBJECTS.workosAuthorize, {}],
+      [IDENTITY_SUBJECTS.workosCallback, { code: 'code', state: 'state' }],
+      [IDENTITY_SUBJECTS.refreshSession, { sealedSession: 'sealed' }],
+      [IDENTITY_SUBJECTS.logout, { sealedSession: 'sealed' }],
+      [IDENTITY_SUBJECTS.workosWebhook, { payload: '{}', signature: 't=1, v1=00' }],
+    ];
+    for (const [subject, payload] of requests) {
+      const refusal = await client
+        .request(subject, payload, context())
+        .catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ kind: 'not_found', code: 'provider_not_configured' });
+    }
+    expect((await jwks()).workos).toBeUndefined();
   });
 
   it('in production, signs with the configured key and refuses development sign-in', async () => {

@@ -2,19 +2,25 @@ import { Module } from '@nestjs/common';
 import { ServiceClient } from '@orgplane/messaging';
 import { systemClock } from '@orgplane/util';
 import { DevSignInController } from './dev-sign-in.controller';
+import { MeController } from './me.controller';
 import { SessionTokenVerifier } from './session-token.verifier';
-import { SessionGuard } from './session.guard';
+import { WorkosSignInController } from './workos-sign-in.controller';
+import { WorkosWebhooksController } from './workos-webhooks.controller';
 
 @Module({
-  controllers: [DevSignInController],
+  controllers: [
+    DevSignInController,
+    WorkosSignInController,
+    WorkosWebhooksController,
+    MeController,
+  ],
   providers: [
     {
       provide: SessionTokenVerifier,
       inject: [ServiceClient],
       useFactory: (services: ServiceClient) => new SessionTokenVerifier(services, systemClock),
     },
-    SessionGuard,
   ],
-  exports: [SessionGuard, SessionTokenVerifier],
+  exports: [SessionTokenVerifier],
 })
 export class AuthModule {}

@@ -4,6 +4,9 @@ import {
   jwksSchema,
   SESSION_TOKEN,
   sessionTokenClaimsSchema,
+  userIdOfWorkosUser,
+  WORKOS_ACCESS_TOKEN,
+  workosAccessTokenClaimsSchema,
   type Caller,
   type Jwks,
 } from '@orgplane/contracts';
@@ -11,22 +14,36 @@ import type { RequestContext, ServiceClient } from '@orgplane/messaging';
 import { ServiceError, type Clock } from '@orgplane/util';
 import { z } from 'zod';
 
-const headerSchema = z.object({ alg: z.literal(SESSION_TOKEN.algorithm), kid: z.string().min(1) });
+const headerSchema = z.object({
+  alg: z.enum([SESSION_TOKEN.algorithm, WORKOS_ACCESS_TOKEN.algorithm]),
+  kid: z.string().min(1),
+});
 
 /** A key we do not know triggers a JWKS fetch at most this often, however many tokens carry one. */
 const MIN_REFRESH_INTERVAL_MS = 10_000;
-/** Tolerated clock difference between identity and gateway hosts. */
+/** Tolerated clock difference between the token issuer's hosts and the gateway's. */
 const CLOCK_SKEW_SECONDS = 30;
 
 export const INVALID_TOKEN_MESSAGE = 'The access token is missing, invalid or expired';
 
 /**
- * Verifies session access tokens locally (no round trip per request) against the identity
- * service's public keys, fetched over NATS and cached; a token signed by a key not seen yet (key
- * rotation) refreshes the cache. Every way a token can be wrong is the same 401, with no hint.
+ * A published key and what a token it signs must be: each key verifies its own algorithm only, so
+ * a token cannot pass one kind of key off as the other.
+ */
+type TrustedKey =
+  | { alg: typeof SESSION_TOKEN.algorithm; key: KeyObject }
+  | { alg: typeof WORKOS_ACCESS_TOKEN.algorithm; key: KeyObject; issuers: ReadonlySet<string> };
+
+/**
+ * Verifies session access tokens locally (no round trip per request) against the keys the
+ * identity service publishes, fetched over NATS and cached; a token signed by a key not seen yet
+ * (key rotation) refreshes the cache. Two kinds are accepted: the identity service's own (ES256,
+ * its issuer and audience, `sub` the user's id) and WorkOS's (RS256, an issuer WorkOS uses, `sub`
+ * the WorkOS user, whose id is derived from it). Every way a token can be wrong is the same 401,
+ * with no hint.
  */
 export class SessionTokenVerifier {
-  private keys = new Map<string, KeyObject>();
+  private keys = new Map<string, TrustedKey>();
   private lastRefreshAt = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<void> | null = null;
 
@@ -40,25 +57,34 @@ export class SessionTokenVerifier {
     const header = headerSchema.safeParse(decodeJson(encodedHeader));
     if (rest.length > 0 || !encodedSignature || !header.success) throw invalidToken();
 
-    const key = await this.keyFor(header.data.kid, context);
-    if (!key) throw invalidToken();
-    const signed = verify(
-      'sha256',
-      Buffer.from(`${encodedHeader}.${encodedClaims}`),
-      { key, dsaEncoding: 'ieee-p1363' },
-      Buffer.from(encodedSignature, 'base64url'),
-    );
-    const claims = sessionTokenClaimsSchema.safeParse(decodeJson(encodedClaims));
-    if (!signed || !claims.success) throw invalidToken();
+    const trusted = await this.keyFor(header.data.kid, context);
+    if (!trusted || trusted.alg !== header.data.alg) throw invalidToken();
+    const signingInput = Buffer.from(`${encodedHeader}.${encodedClaims}`);
+    const signature = Buffer.from(encodedSignature, 'base64url');
+    if (!isSignedBy(trusted, signingInput, signature)) throw invalidToken();
 
-    const now = Math.floor(this.clock.now().getTime() / 1000);
-    if (claims.data.exp <= now - CLOCK_SKEW_SECONDS || claims.data.iat > now + CLOCK_SKEW_SECONDS) {
-      throw invalidToken();
-    }
-    return { type: 'user', userId: claims.data.sub, email: claims.data.email };
+    return { type: 'user', userId: this.userIdOf(trusted, decodeJson(encodedClaims)) };
   }
 
-  private async keyFor(kid: string, context: RequestContext): Promise<KeyObject | undefined> {
+  private userIdOf(trusted: TrustedKey, claims: unknown): string {
+    if (trusted.alg === SESSION_TOKEN.algorithm) {
+      const ours = sessionTokenClaimsSchema.safeParse(claims);
+      if (!ours.success || !this.isCurrent(ours.data)) throw invalidToken();
+      return ours.data.sub;
+    }
+    const workos = workosAccessTokenClaimsSchema.safeParse(claims);
+    if (!workos.success || !trusted.issuers.has(workos.data.iss) || !this.isCurrent(workos.data)) {
+      throw invalidToken();
+    }
+    return userIdOfWorkosUser(workos.data.sub);
+  }
+
+  private isCurrent({ iat, exp }: { iat: number; exp: number }): boolean {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    return exp > now - CLOCK_SKEW_SECONDS && iat <= now + CLOCK_SKEW_SECONDS;
+  }
+
+  private async keyFor(kid: string, context: RequestContext): Promise<TrustedKey | undefined> {
     if (!this.keys.has(kid) && Date.now() - this.lastRefreshAt >= MIN_REFRESH_INTERVAL_MS) {
       this.refreshing ??= this.refresh(context).finally(() => (this.refreshing = null));
       await this.refreshing;
@@ -69,11 +95,30 @@ export class SessionTokenVerifier {
   /** A failed fetch (identity down) is a 503 for this request and is retried by the next one. */
   private async refresh(context: RequestContext): Promise<void> {
     const { data } = await this.services.request<Jwks>(IDENTITY_SUBJECTS.jwks, {}, context);
-    const jwks = jwksSchema.parse(data);
-    this.keys = new Map(
-      jwks.keys.map(({ kid, ...jwk }) => [kid, createPublicKey({ key: jwk, format: 'jwk' })]),
-    );
+    const { keys, workos } = jwksSchema.parse(data);
+    const issuers = new Set(workos?.issuers);
+    this.keys = new Map([
+      ...(workos?.keys ?? []).map(({ kid, ...jwk }): [string, TrustedKey] => [
+        kid,
+        { alg: jwk.alg, key: createPublicKey({ key: jwk, format: 'jwk' }), issuers },
+      ]),
+      ...keys.map(({ kid, ...jwk }): [string, TrustedKey] => [
+        kid,
+        { alg: jwk.alg, key: createPublicKey({ key: jwk, format: 'jwk' }) },
+      ]),
+    ]);
     this.lastRefreshAt = Date.now();
+  }
+}
+
+/** ES256 signatures are the raw r‖s pair (RFC 7518 §3.4); RS256 ones PKCS #1 v1.5. */
+function isSignedBy(trusted: TrustedKey, signingInput: Buffer, signature: Buffer): boolean {
+  try {
+    return trusted.alg === SESSION_TOKEN.algorithm
+      ? verify('sha256', signingInput, { key: trusted.key, dsaEncoding: 'ieee-p1363' }, signature)
+      : verify('sha256', signingInput, trusted.key, signature);
+  } catch {
+    return false;
   }
 }
 

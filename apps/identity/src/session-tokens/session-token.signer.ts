@@ -4,7 +4,6 @@ import {
   type EcPublicJwk,
   type Jwks,
   type SessionTokenClaims,
-  type UserView,
 } from '@orgplane/contracts';
 
 /**
@@ -31,13 +30,12 @@ export class SessionTokenSigner {
     };
   }
 
-  issue(user: UserView, now: Date): { accessToken: string; expiresIn: number } {
+  issue(userId: string, now: Date): { accessToken: string; expiresIn: number } {
     const issuedAt = Math.floor(now.getTime() / 1000);
     const claims: SessionTokenClaims = {
       iss: SESSION_TOKEN.issuer,
       aud: SESSION_TOKEN.audience,
-      sub: user.id,
-      email: user.email,
+      sub: userId,
       iat: issuedAt,
       exp: issuedAt + this.ttlSeconds,
     };
@@ -53,7 +51,7 @@ export class SessionTokenSigner {
     };
   }
 
-  jwks(): Jwks {
+  jwks(): Pick<Jwks, 'keys'> {
     return { keys: [this.publicJwk] };
   }
 }

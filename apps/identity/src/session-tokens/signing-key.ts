@@ -1,6 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { qualifiedTable, quoteIdentifier } from '@orgplane/projections';
+import { qualifiedTable } from '@orgplane/projections';
 import type { DataSource } from 'typeorm';
+import { createIfMissing } from '../database';
 import type { IdentityConfig } from '../identity.config';
 
 const DEVELOPMENT_KEYS_TABLE = 'development_signing_keys';
@@ -18,15 +19,13 @@ export async function loadSigningKey(
   if (config.IDENTITY_SIGNING_KEY) return createPrivateKey(config.IDENTITY_SIGNING_KEY);
   const schema = config.READ_MODEL_SCHEMA;
   const table = qualifiedTable(schema, DEVELOPMENT_KEYS_TABLE);
-  await createIfMissing(dataSource, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
-  await createIfMissing(
-    dataSource,
+  await createIfMissing(dataSource, schema, [
     `CREATE TABLE IF NOT EXISTS ${table} (
       name text PRIMARY KEY,
       private_key_pem text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now()
     )`,
-  );
+  ]);
   const candidate = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString();
@@ -38,15 +37,4 @@ export async function loadSigningKey(
     `SELECT private_key_pem FROM ${table} WHERE name = 'session'`,
   )) as { private_key_pem: string }[];
   return createPrivateKey(private_key_pem);
-}
-
-/**
- * `IF NOT EXISTS` still fails when another instance (or a projection runner) creates the same
- * object in the same instant; that object then exists, which is all we want.
- */
-async function createIfMissing(dataSource: DataSource, ddl: string): Promise<void> {
-  await dataSource.query(ddl).catch((error: { code?: string }) => {
-    // 23505: unique violation in the catalog; 42P06 / 42P07: duplicate schema / table
-    if (!['23505', '42P06', '42P07'].includes(error.code ?? '')) throw error;
-  });
 }

@@ -20,6 +20,8 @@ export const REDACTED_FIELDS = [
   'clientSecret',
   'authorization',
   'cookie',
+  'set-cookie',
+  'sealedSession',
   'x-api-key',
 ];
 

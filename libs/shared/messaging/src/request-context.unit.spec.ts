@@ -15,7 +15,8 @@ const context: RequestContext = {
   caller: {
     type: 'user',
     userId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-    email: 'ada@example.com',
+    organizationId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    role: 'admin',
   },
   minPosition: { commit: 12n, prepare: 3n },
 };

@@ -6,3 +6,4 @@ export * from './latency';
 export * from './service-process';
 export * from './private-postgres';
 export * from './traffic';
+export * from './workos-standin';

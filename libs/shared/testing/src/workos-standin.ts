@@ -1,12 +1,7 @@
-import {
-  createHmac,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-  type KeyObject,
-} from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RsaPublicJwk } from '@orgplane/contracts';
 
 /** A WorkOS user as the stand-in keeps it (camelCase; the wire is snake_case). */
 export interface WorkosStandinUser {
@@ -79,7 +74,8 @@ export class WorkosStandin {
   readonly memberships = new Map<string, WorkosStandinMembership>();
   readonly kid = `sso_oidc_key_pair_${randomId()}`;
   private readonly privateKey: KeyObject;
-  private readonly publicJwk: Json;
+  /** the public key of its access tokens, as its JWKS lists it */
+  readonly publicJwk: RsaPublicJwk;
   private readonly codes = new Map<string, string>();
   private readonly refreshTokens = new Map<string, Session>();
 
@@ -90,13 +86,14 @@ export class WorkosStandin {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
     const { n, e } = publicKey.export({ format: 'jwk' });
+    if (!n || !e) throw new Error('An RSA public key without modulus or exponent');
     this.publicJwk = { kty: 'RSA', n, e, kid: this.kid, alg: 'RS256', use: 'sig' };
   }
 
   static async start(options: WorkosStandinOptions): Promise<WorkosStandin> {
-    let standin!: WorkosStandin;
-    const server = createServer((request, response) => void standin.handle(request, response));
-    standin = new WorkosStandin(server, options);
+    const server = createServer();
+    const standin = new WorkosStandin(server, options);
+    server.on('request', (request, response) => void standin.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return standin;
   }
@@ -159,7 +156,11 @@ export class WorkosStandin {
   webhook(
     event: string,
     data: Json,
-    { secret = this.options.webhookSecret, id = `event_${randomId()}`, timestampMs = Date.now() } = {},
+    {
+      secret = this.options.webhookSecret,
+      id = `event_${randomId()}`,
+      timestampMs = Date.now(),
+    } = {},
   ): { id: string; body: string; signature: string } {
     const body = JSON.stringify({ id, event, data, created_at: new Date().toISOString() });
     const digest = createHmac('sha256', secret).update(`${timestampMs}.${body}`).digest('hex');

@@ -1,4 +1,8 @@
-import { userIdOfWorkosUser, type UserProfileUpdated, type UserSignedUp } from '@orgplane/contracts';
+import {
+  userIdOfWorkosUser,
+  type UserProfileUpdated,
+  type UserSignedUp,
+} from '@orgplane/contracts';
 import { deciderSpecification } from '@orgplane/testing';
 import { z } from 'zod';
 import { developmentUserId } from './development-user';
@@ -34,7 +38,10 @@ describe('SignUpUser (local provider)', () => {
   });
 
   it('changes nothing for a user already registered, even with other names', () => {
-    const renamed = { ...signUp, data: { userId, profile: { ...adaProfile, firstName: 'Augusta' } } };
+    const renamed = {
+      ...signUp,
+      data: { userId, profile: { ...adaProfile, firstName: 'Augusta' } },
+    };
     spec.given([signedUp]).when(renamed).then([]);
   });
 });

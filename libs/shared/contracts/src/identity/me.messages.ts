@@ -2,7 +2,6 @@ import { z } from 'zod';
 
 /** Payload of `identity.v1.getMe`: the user is the caller. */
 export const getMeRequestSchema = z.strictObject({});
-export type GetMeRequest = z.infer<typeof getMeRequestSchema>;
 
 /** `GET /v1/me` (RunTools reference §7.2). */
 export interface MeView {
@@ -22,6 +21,6 @@ export interface MeView {
   accessGranted: boolean;
   /** no product tutorial is tracked: always false */
   tutorialCompleted: boolean;
-  /** the organization the request acts in; null when the user belongs to none */
+  /** the organization the request acts in (`X-Org-Id`, else the active one); null for none */
   activeOrganizationId: string | null;
 }

@@ -6,7 +6,6 @@ import type { SignInReply } from './sign-in.messages';
  * when the identity service runs without WorkOS settings.
  */
 export const workosAuthorizeRequestSchema = z.strictObject({});
-export type WorkosAuthorizeRequest = z.infer<typeof workosAuthorizeRequestSchema>;
 
 export interface WorkosAuthorizeReply {
   /** AuthKit's hosted sign-in page, to send the browser to */
