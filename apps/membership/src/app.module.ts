@@ -1,24 +1,40 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventSourcingModule } from '@orgplane/messaging';
+import { EventSourcingModule, NatsBroadcast, type Logger } from '@orgplane/messaging';
+import { AccessChanges } from './common/access-changes';
+import { CommandRunner } from './common/command-runner';
 import type { MembershipConfig } from './membership.config';
-import {
-  organizationEntities,
-  organizationProjections,
-  OrganizationsModule,
-} from './organizations';
+import { OrganizationsModule } from './organizations';
+import { PreferencesModule } from './preferences';
+import { membershipEntities, membershipProjections } from './read-models';
 
 @Module({})
 export class AppModule {
-  static register(config: MembershipConfig): DynamicModule {
+  static register(config: MembershipConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [
         EventSourcingModule.forService(config, {
-          entities: organizationEntities,
-          projections: organizationProjections,
+          entities: membershipEntities,
+          projections: membershipProjections,
         }),
         OrganizationsModule,
+        PreferencesModule,
       ],
+      providers: [
+        {
+          provide: NatsBroadcast,
+          useFactory: () =>
+            NatsBroadcast.connect({
+              natsUrl: config.NATS_URL,
+              name: 'membership-broadcast',
+              logger,
+            }),
+        },
+        AccessChanges,
+        CommandRunner,
+      ],
+      exports: [CommandRunner],
     };
   }
 }

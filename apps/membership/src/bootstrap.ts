@@ -5,18 +5,19 @@ import { createLogger, startService } from '@orgplane/messaging';
 import { AppModule } from './app.module';
 import { loadMembershipConfig } from './membership.config';
 
-/** Starts one membership instance: organizations, members, roles. */
+/** Starts one membership instance: organizations, members, roles, invitations. */
 export async function startMembership(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<INestMicroservice> {
   const config = loadMembershipConfig(env);
   await ensureDatabase(config.DATABASE_URL);
+  const logger = createLogger('membership', config.LOG_LEVEL);
   return startService({
     service: 'membership',
-    module: AppModule.register(config),
+    module: AppModule.register(config, logger),
     healthSubject: MEMBERSHIP_SUBJECTS.health,
     natsUrl: config.NATS_URL,
-    logger: createLogger('membership', config.LOG_LEVEL),
+    logger,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });
 }

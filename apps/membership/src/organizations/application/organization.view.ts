@@ -1,4 +1,9 @@
-import type { OrganizationPlan, OrganizationRole, OrganizationView } from '@orgplane/contracts';
+import type {
+  OrganizationPlan,
+  OrganizationRole,
+  OrganizationSettings,
+  OrganizationView,
+} from '@orgplane/contracts';
 
 /** The one mapping to the organization object of the API, from the write side or a read model. */
 export function toOrganizationView(
@@ -7,7 +12,8 @@ export function toOrganizationView(
     name: string;
     slug: string;
     plan: OrganizationPlan;
-    createdAt: string;
+    settings: OrganizationSettings;
+    createdAt: string | Date;
   },
   callerRole: OrganizationRole,
 ): OrganizationView {
@@ -20,8 +26,7 @@ export function toOrganizationView(
     enterprise: false,
     role: callerRole,
     orgRole: callerRole,
-    // Organization settings and policy have no command yet.
-    settings: {},
-    createdAt: organization.createdAt,
+    settings: organization.settings,
+    createdAt: new Date(organization.createdAt).toISOString(),
   };
 }

@@ -1,38 +1,41 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import {
   createOrganizationRequestSchema,
+  deleteOrganizationRequestSchema,
   getOrganizationRequestSchema,
+  getPolicyRequestSchema,
+  listMyOrganizationsRequestSchema,
   MEMBERSHIP_SUBJECTS,
-  organizationEvents,
-  organizationStreamName,
+  updateOrganizationRequestSchema,
   type CreatedOrganizationView,
   type CreateOrganizationRequest,
+  type DeleteOrganizationRequest,
   type GetOrganizationRequest,
+  type GetPolicyRequest,
+  type ListMyOrganizationsRequest,
   type OrganizationView,
+  type PolicyView,
   type ServiceReply,
+  type UpdateOrganizationRequest,
 } from '@orgplane/contracts';
-import { formatPosition, handleCommand, type EventStore } from '@orgplane/event-store';
 import {
-  EVENT_STORE,
   ReadModels,
   RequestCtx,
   requireCaller,
-  toEventMetadata,
   ValidPayload,
   type RequestContext,
 } from '@orgplane/messaging';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
-import { organizationDecider } from '../domain/organization.decider';
+import { existingOrganization } from '../domain/organization';
 import { OrganizationsQuery } from '../infrastructure/organizations.query';
+import { OrganizationCommands } from './organization-commands';
 import { toOrganizationView } from './organization.view';
 
 @Controller()
 export class OrganizationsHandlers {
-  private readonly logger = new Logger(OrganizationsHandlers.name);
-
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly commands: OrganizationCommands,
     private readonly readModels: ReadModels,
     private readonly organizations: OrganizationsQuery,
   ) {}
@@ -50,37 +53,43 @@ export class OrganizationsHandlers {
   ): Promise<ServiceReply<CreatedOrganizationView>> {
     const caller = requireCaller(context);
     const organizationId = newId();
-    const { state, position } = await handleCommand({
-      store: this.store,
-      streamName: organizationStreamName(organizationId),
-      decider: organizationDecider,
-      command: {
+    const { state, position } = await this.commands.execute(
+      organizationId,
+      {
         type: 'CreateOrganization',
         data: { organizationId, name: request.name, createdBy: caller.userId },
         metadata: { now: systemClock.now() },
       },
-      codec: organizationEvents,
-      metadata: toEventMetadata(context, organizationId),
-    });
-    if (state.status !== 'active' || !position) {
-      throw new Error('CreateOrganization recorded no organization');
-    }
-    if (!(await this.readModels.reached(position))) {
-      this.logger.warn(`Organization ${organizationId} is not in the read models yet`);
-    }
+      context,
+    );
     return {
       data: {
-        ...toOrganizationView(state, state.members[caller.userId]),
+        ...toOrganizationView(existingOrganization(state), 'admin'),
         // The resources service will create both in reaction to OrganizationCreated (a later
         // issue); until then there is nothing to point at.
         defaultProjectId: null,
         personalWorkspaceId: null,
       },
-      position: formatPosition(position),
+      position,
     };
   }
 
-  /** Answers only the organization's members; for anyone else it does not exist (404). */
+  /** The caller's organizations, each with the caller's role, in the order they joined them. */
+  @MessagePattern(MEMBERSHIP_SUBJECTS.listMyOrganizations)
+  async listMyOrganizations(
+    @ValidPayload(listMyOrganizationsRequestSchema) request: ListMyOrganizationsRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<OrganizationView[]>> {
+    const caller = requireCaller(context);
+    await this.readModels.catchUpTo(context.minPosition);
+    const { rows, page } = await this.organizations.pageOfMember(caller.userId, request);
+    return { data: rows.map((row) => toOrganizationView(row.organization, row.role)), page };
+  }
+
+  /**
+   * Answers only the organization's members; for anyone else it does not exist (404). Also answers
+   * "the current organization", whose id the gateway resolved.
+   */
   @MessagePattern(MEMBERSHIP_SUBJECTS.getOrganization)
   async getOrganization(
     @ValidPayload(getOrganizationRequestSchema) request: GetOrganizationRequest,
@@ -90,12 +99,60 @@ export class OrganizationsHandlers {
     await this.readModels.catchUpTo(context.minPosition);
     const found = await this.organizations.findAsMember(request.organizationId, caller.userId);
     if (!found) throw ServiceError.notFound('Organization');
-    const { organization, role } = found;
-    return {
-      data: toOrganizationView(
-        { ...organization, createdAt: organization.createdAt.toISOString() },
-        role,
-      ),
-    };
+    return { data: toOrganizationView(found.organization, found.role) };
+  }
+
+  /** Renames and/or changes settings (Admin); replies with the organization as it is now. */
+  @MessagePattern(MEMBERSHIP_SUBJECTS.updateOrganization)
+  async updateOrganization(
+    @ValidPayload(updateOrganizationRequestSchema) request: UpdateOrganizationRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<OrganizationView>> {
+    const caller = requireCaller(context);
+    const { organizationId, name, settings } = request;
+    const { state, position } = await this.commands.execute(
+      organizationId,
+      {
+        type: 'UpdateOrganization',
+        data: { actorId: caller.userId, name, settings },
+        metadata: { now: systemClock.now() },
+      },
+      context,
+    );
+    return { data: toOrganizationView(existingOrganization(state), 'admin'), position };
+  }
+
+  /**
+   * Deletes the organization (Admin): from then on it is not found, by any command or query, and
+   * its members lose their access to it. Replies `{ id, deleted: true }`.
+   */
+  @MessagePattern(MEMBERSHIP_SUBJECTS.deleteOrganization)
+  async deleteOrganization(
+    @ValidPayload(deleteOrganizationRequestSchema) request: DeleteOrganizationRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<{ id: string; deleted: true }>> {
+    const caller = requireCaller(context);
+    const { position } = await this.commands.execute(
+      request.organizationId,
+      {
+        type: 'DeleteOrganization',
+        data: { actorId: caller.userId },
+        metadata: { now: systemClock.now() },
+      },
+      context,
+    );
+    return { data: { id: request.organizationId, deleted: true }, position };
+  }
+
+  /** For the platform's services, which need no caller: the organization's settings and policy. */
+  @MessagePattern(MEMBERSHIP_SUBJECTS.getPolicy)
+  async getPolicy(
+    @ValidPayload(getPolicyRequestSchema) request: GetPolicyRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<PolicyView>> {
+    await this.readModels.catchUpTo(context.minPosition);
+    const organization = await this.organizations.find(request.organizationId);
+    if (!organization) throw ServiceError.notFound('Organization');
+    return { data: { organizationId: organization.id, settings: organization.settings } };
   }
 }

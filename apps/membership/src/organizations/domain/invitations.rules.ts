@@ -220,7 +220,7 @@ function refuseSecondPendingInvitation(
   }
 }
 
-function expiryAfter(now: Date, days = INVITATION_LIFETIME_DAYS.default): string {
+function expiryAfter(now: Date, days: number = INVITATION_LIFETIME_DAYS.default): string {
   return new Date(now.getTime() + days * DAY_MS).toISOString();
 }
 

@@ -4,9 +4,9 @@ import {
   actingAdmin,
   actingMember,
   existingOrganization,
+  memberOf,
   type CommandMetadata,
   type ExistingOrganization,
-  type Member,
   type Organization,
 } from './organization';
 
@@ -56,9 +56,14 @@ export function removeMember(command: RemoveMember, state: Organization): Member
   const { actorId, userId } = command.data;
   const organization = actingAdmin(state, actorId);
   if (userId === actorId) {
-    throw new ServiceError('validation', 'use_leave', 'To remove yourself, leave the organization', {
-      fields: { userId: ['Is you: leave the organization instead'] },
-    });
+    throw new ServiceError(
+      'validation',
+      'use_leave',
+      'To remove yourself, leave the organization',
+      {
+        fields: { userId: ['Is you: leave the organization instead'] },
+      },
+    );
   }
   return removal(organization, userId, actorId, command.metadata.now);
 }
@@ -149,12 +154,6 @@ function removal(
       },
     },
   ];
-}
-
-function memberOf(organization: ExistingOrganization, userId: string): Member {
-  const member = organization.members.get(userId);
-  if (!member) throw ServiceError.notFound('Member');
-  return member;
 }
 
 /**

@@ -1,38 +1,38 @@
-import type { MemberJoined, OrganizationCreated } from '@orgplane/contracts';
+import { DEFAULT_ORGANIZATION_SETTINGS } from '@orgplane/contracts';
 import { deciderSpecification } from '@orgplane/testing';
-import { ServiceError } from '@orgplane/util';
-import { organizationDecider, type CreateOrganization } from './organization.decider';
+import { foldEvents, ServiceError } from '@orgplane/util';
+import { usersWhoseAccessChanged } from './organization';
+import { organizationDecider, type OrganizationCommand } from './organization.decider';
+import type { CreateOrganization, UpdateOrganization } from './organization.rules';
 import { organizationSlug } from './organization-slug';
-
-const organizationId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
-const creatorId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
-const now = new Date('2026-03-01T12:00:00.000Z');
+import {
+  acme,
+  ada,
+  bob,
+  created,
+  deleted,
+  joined,
+  now,
+  organizationId,
+  refusedWith,
+} from './testing/organization-events';
 
 const spec = deciderSpecification(organizationDecider);
+const invitationId = '9a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d';
+const metadata = { now };
 
 function create(name: string): CreateOrganization {
-  return {
-    type: 'CreateOrganization',
-    data: { organizationId, name, createdBy: creatorId },
-    metadata: { now },
-  };
+  return { type: 'CreateOrganization', data: { organizationId, name, createdBy: ada }, metadata };
 }
 
-const created: OrganizationCreated = {
-  type: 'OrganizationCreated',
-  data: {
-    organizationId,
-    name: 'Acme Inc.',
-    slug: 'acme-inc-3fa85f64',
-    plan: 'free',
-    createdBy: creatorId,
-    createdAt: now.toISOString(),
-  },
-};
-const creatorJoined: MemberJoined = {
-  type: 'MemberJoined',
-  data: { organizationId, userId: creatorId, role: 'admin', joinedAt: now.toISOString() },
-};
+function update(
+  data: Omit<UpdateOrganization['data'], 'actorId'>,
+  actorId = ada,
+): UpdateOrganization {
+  return { type: 'UpdateOrganization', data: { actorId, ...data }, metadata };
+}
+
+const creatorJoined = joined(ada, 'admin');
 
 function isValidationOf(field: string) {
   return (error: ServiceError) => {
@@ -61,6 +61,16 @@ describe('CreateOrganization', () => {
     }
   });
 
+  it('refuses half a surrogate pair, and keeps whole ones', () => {
+    for (const name of ['\ud800', '\udfff Acme', 'Ac\ud83dme']) {
+      spec.given([]).when(create(name)).thenThrows(isValidationOf('name'));
+    }
+    const [organizationCreated] = organizationDecider.decide(create('Acme 🚀'), {
+      status: 'nonexistent',
+    });
+    expect(organizationCreated.data).toMatchObject({ name: 'Acme 🚀' });
+  });
+
   it('accepts 100 characters and refuses 101', () => {
     const longest = 'é'.repeat(100);
     spec
@@ -83,9 +93,171 @@ describe('CreateOrganization', () => {
     spec
       .given([created, creatorJoined])
       .when(create('Acme Inc.'))
-      .thenThrows(
-        (error: ServiceError) => error.kind === 'conflict' && error.code === 'organization_exists',
-      );
+      .thenThrows(refusedWith('conflict', 'organization_exists'));
+  });
+
+  it('starts with the default settings', () => {
+    const state = foldEvents(organizationDecider, acme);
+    expect(state).toMatchObject({ status: 'active', settings: DEFAULT_ORGANIZATION_SETTINGS });
+  });
+});
+
+describe('UpdateOrganization', () => {
+  const renamed = {
+    type: 'OrganizationRenamed' as const,
+    data: { organizationId, name: 'Acme Labs', renamedBy: ada, renamedAt: now.toISOString() },
+  };
+
+  it('renames, with the name rules of creation', () => {
+    spec
+      .given(acme)
+      .when(update({ name: ' Acme Labs ' }))
+      .then([renamed]);
+    spec
+      .given(acme)
+      .when(update({ name: ' ' }))
+      .thenThrows(isValidationOf('name'));
+  });
+
+  it('merges the settings given into the current ones and records them whole', () => {
+    spec
+      .given(acme)
+      .when(update({ settings: { membersMayRevealOrgSecrets: true } }))
+      .then([
+        {
+          type: 'OrganizationSettingsChanged',
+          data: {
+            organizationId,
+            settings: { membersMayRevealOrgSecrets: true, allowPublicResources: true },
+            changedBy: ada,
+            changedAt: now.toISOString(),
+          },
+        },
+      ]);
+  });
+
+  it('renames and changes settings at once', () => {
+    const events = organizationDecider.decide(
+      update({ name: 'Acme Labs', settings: { allowPublicResources: false } }),
+      foldEvents(organizationDecider, acme),
+    );
+    expect(events.map((event) => event.type)).toEqual([
+      'OrganizationRenamed',
+      'OrganizationSettingsChanged',
+    ]);
+  });
+
+  it('records nothing when nothing changes', () => {
+    spec
+      .given([...acme, renamed])
+      .when(update({ name: 'Acme Labs', settings: DEFAULT_ORGANIZATION_SETTINGS }))
+      .then([]);
+  });
+
+  it('is for Admins only', () => {
+    spec
+      .given([...acme, joined(bob)])
+      .when(update({ name: 'Bob Inc.' }, bob))
+      .thenThrows(refusedWith('forbidden', 'admin_required'));
+  });
+});
+
+describe('DeleteOrganization', () => {
+  it('deletes the organization (Admin)', () => {
+    spec
+      .given(acme)
+      .when({ type: 'DeleteOrganization', data: { actorId: ada }, metadata })
+      .then([deleted]);
+  });
+
+  it('is for Admins only', () => {
+    spec
+      .given([...acme, joined(bob)])
+      .when({ type: 'DeleteOrganization', data: { actorId: bob }, metadata })
+      .thenThrows(refusedWith('forbidden', 'admin_required'));
+  });
+});
+
+describe('an organization one is not a member of', () => {
+  it('is not found, whether it exists or not', () => {
+    for (const given of [[], acme]) {
+      spec
+        .given(given)
+        .when(update({ name: 'Mine' }, bob))
+        .thenThrows(refusedWith('not_found', 'not_found'));
+    }
+  });
+});
+
+describe('a deleted organization', () => {
+  const commands: OrganizationCommand[] = [
+    update({ name: 'Again' }),
+    { type: 'DeleteOrganization', data: { actorId: ada }, metadata },
+    { type: 'ChangeMemberRole', data: { actorId: ada, userId: bob, role: 'admin' }, metadata },
+    { type: 'RemoveMember', data: { actorId: ada, userId: bob }, metadata },
+    { type: 'LeaveOrganization', data: { userId: bob }, metadata },
+    { type: 'SyncMembership', data: { userId: bob, role: 'admin' }, metadata },
+    {
+      type: 'CreateInvitation',
+      data: {
+        actorId: ada,
+        invitationId,
+        email: 'cyd@example.com',
+        role: 'member',
+        usersWithEmail: [],
+      },
+      metadata,
+    },
+    {
+      type: 'RevokeInvitation',
+      data: { actorId: ada, invitationId },
+      metadata,
+    },
+    {
+      type: 'ResendInvitation',
+      data: { actorId: ada, invitationId },
+      metadata,
+    },
+    {
+      type: 'AcceptInvitation',
+      data: {
+        invitationId,
+        userId: bob,
+        email: 'bob@example.com',
+        emailVerified: true,
+      },
+      metadata,
+    },
+  ];
+
+  it.each(commands.map((command) => [command.type, command]))(
+    'refuses %s as not found',
+    (_, command) => {
+      spec
+        .given([...acme, joined(bob, 'admin'), deleted])
+        .when(command)
+        .thenThrows(refusedWith('not_found', 'not_found'));
+    },
+  );
+});
+
+describe('usersWhoseAccessChanged', () => {
+  it('names the members whose membership the events changed', () => {
+    const state = foldEvents(organizationDecider, [...acme, joined(bob)]);
+    expect(usersWhoseAccessChanged([joined(bob)], state)).toEqual([bob]);
+  });
+
+  it('names every former member of a deleted organization', () => {
+    const state = foldEvents(organizationDecider, [...acme, joined(bob), deleted]);
+    expect(usersWhoseAccessChanged([deleted], state)).toEqual([ada, bob]);
+  });
+
+  it('names nobody for a rename', () => {
+    const renamed = {
+      type: 'OrganizationRenamed' as const,
+      data: { organizationId, name: 'B', renamedBy: ada, renamedAt: now.toISOString() },
+    };
+    expect(usersWhoseAccessChanged([renamed], foldEvents(organizationDecider, acme))).toEqual([]);
   });
 });
 

@@ -29,6 +29,8 @@ export interface DeleteOrganization {
 
 export const ORGANIZATION_NAME_MAX_LENGTH = 100;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+/** Half a UTF-16 pair on its own: no character at all, and PostgreSQL refuses to store it. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** The creator becomes the organization's first Admin. */
 export function createOrganization(
@@ -89,7 +91,12 @@ export function updateOrganization(
     if (keys.some((key) => merged[key] !== current[key])) {
       events.push({
         type: 'OrganizationSettingsChanged',
-        data: { organizationId: organization.id, settings: merged, changedBy: actorId, changedAt: at },
+        data: {
+          organizationId: organization.id,
+          settings: merged,
+          changedBy: actorId,
+          changedAt: at,
+        },
       });
     }
   }
@@ -121,6 +128,9 @@ function validName(raw: string): string {
   // Control characters are invisible in every listing, and PostgreSQL cannot store U+0000.
   if (CONTROL_CHARACTERS.test(name)) {
     throw ServiceError.validation({ name: ['Must not contain control characters'] });
+  }
+  if (LONE_SURROGATE.test(name)) {
+    throw ServiceError.validation({ name: ['Must be valid Unicode text'] });
   }
   if (length > ORGANIZATION_NAME_MAX_LENGTH) {
     throw ServiceError.validation({

@@ -76,6 +76,12 @@ export function actingAdmin(state: Organization, actorId: string): ExistingOrgan
   return organization;
 }
 
+export function memberOf(organization: ExistingOrganization, userId: string): Member {
+  const member = organization.members.get(userId);
+  if (!member) throw ServiceError.notFound('Member');
+  return member;
+}
+
 export function adminRequired(): ServiceError {
   return new ServiceError(
     'forbidden',

@@ -3,7 +3,10 @@ import type { RecordedEventOf } from '@orgplane/messaging';
 import { defineProjection, type ProjectionContext } from '@orgplane/projections';
 import { OrganizationMemberEntity, ORGANIZATION_MEMBERS_TABLE } from './organization-member.entity';
 
-type MemberGone = Extract<RecordedEventOf<OrganizationEvent>, { type: 'MemberRemoved' | 'MemberLeft' }>;
+type MemberGone = Extract<
+  RecordedEventOf<OrganizationEvent>,
+  { type: 'MemberRemoved' | 'MemberLeft' }
+>;
 
 async function deleteMember(event: MemberGone, { manager }: ProjectionContext): Promise<void> {
   const { data } = organizationEvents.decode(event);

@@ -1,14 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { OrganizationRole } from '@orgplane/contracts';
+import type { OrganizationRole, PageInfo, PageRequest } from '@orgplane/contracts';
 import type { Repository } from 'typeorm';
+import { keysetPage, toPage } from '../../common/keyset-page';
 import { OrganizationMemberEntity } from './organization-member.entity';
-import type { OrganizationEntity } from './organization.entity';
+import { OrganizationEntity } from './organization.entity';
 
-/** Reads organizations from the read models, always as one given user sees them. */
+/** A user's membership with the organization it is in. */
+export type MembershipWithOrganization = OrganizationMemberEntity & {
+  organization: OrganizationEntity;
+};
+
+/** Reads organizations from the read models, as one given user sees them or for services. */
 @Injectable()
 export class OrganizationsQuery {
   constructor(
+    @InjectRepository(OrganizationEntity)
+    private readonly organizations: Repository<OrganizationEntity>,
     @InjectRepository(OrganizationMemberEntity)
     private readonly members: Repository<OrganizationMemberEntity>,
   ) {}
@@ -24,5 +32,30 @@ export class OrganizationsQuery {
     });
     if (!membership?.organization) return null;
     return { organization: membership.organization, role: membership.role };
+  }
+
+  /** For services, which act for no user; null for an unknown or deleted organization. */
+  find(organizationId: string): Promise<OrganizationEntity | null> {
+    return this.organizations.findOneBy({ id: organizationId });
+  }
+
+  /** The user's organizations in the order they joined them. */
+  async pageOfMember(
+    userId: string,
+    request: PageRequest,
+  ): Promise<{ rows: MembershipWithOrganization[]; page: PageInfo }> {
+    const query = this.members
+      .createQueryBuilder('membership')
+      .innerJoinAndSelect('membership.organization', 'organization')
+      .where('membership.userId = :userId', { userId });
+    const rows = await keysetPage(
+      query,
+      ['membership.joinedAt', 'membership.organizationId'],
+      request,
+    ).getMany();
+    return toPage(rows as MembershipWithOrganization[], request, (row) => ({
+      at: row.joinedAt,
+      id: row.organizationId,
+    }));
   }
 }

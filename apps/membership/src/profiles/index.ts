@@ -1,0 +1,6 @@
+import { MemberProfileEntity } from './infrastructure/member-profile.entity';
+import { memberProfilesProjection } from './infrastructure/member-profiles.projection';
+
+export { ProfilesModule } from './infrastructure/profiles.module';
+export const profileEntities = [MemberProfileEntity];
+export const profileTables = [memberProfilesProjection];

@@ -1,0 +1,46 @@
+import { userEvents, type UserEvent } from '@orgplane/contracts';
+import type { RecordedEventOf } from '@orgplane/messaging';
+import { defineProjection } from '@orgplane/projections';
+import { MemberProfileEntity, MEMBER_PROFILES_TABLE } from './member-profile.entity';
+
+/** The profile fields both identity events carry. */
+function profileOf(data: UserEvent['data']): Omit<MemberProfileEntity, 'userId'> {
+  return {
+    email: data.email,
+    // Events written before WorkOS came all stem from development sign-ins, which are trusted.
+    emailVerified: data.emailVerified ?? true,
+    firstName: data.firstName ?? null,
+    lastName: data.lastName ?? null,
+  };
+}
+
+/** Fed by the identity service's user events, which live in the same event store. */
+export const memberProfilesProjection = defineProjection<RecordedEventOf<UserEvent>>({
+  name: MEMBER_PROFILES_TABLE,
+  async setup({ manager, table }) {
+    await manager.query(`CREATE TABLE IF NOT EXISTS ${table(MEMBER_PROFILES_TABLE)} (
+      user_id uuid PRIMARY KEY,
+      email text NOT NULL,
+      email_verified boolean NOT NULL,
+      first_name text,
+      last_name text
+    )`);
+    // Not unique: two sign-in providers may know the same address.
+    await manager.query(
+      `CREATE INDEX IF NOT EXISTS member_profiles_email ON ${table(MEMBER_PROFILES_TABLE)} (email)`,
+    );
+  },
+  async reset({ manager, table }) {
+    await manager.query(`DELETE FROM ${table(MEMBER_PROFILES_TABLE)}`);
+  },
+  reducers: {
+    async UserSignedUp(event, { manager }) {
+      const { data } = userEvents.decode(event);
+      await manager.insert(MemberProfileEntity, { userId: data.userId, ...profileOf(data) });
+    },
+    async UserProfileUpdated(event, { manager }) {
+      const { data } = userEvents.decode(event);
+      await manager.update(MemberProfileEntity, { userId: data.userId }, profileOf(data));
+    },
+  },
+});

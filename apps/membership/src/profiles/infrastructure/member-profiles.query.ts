@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { MemberProfileEntity } from './member-profile.entity';
+
+@Injectable()
+export class MemberProfilesQuery {
+  constructor(
+    @InjectRepository(MemberProfileEntity)
+    private readonly profiles: Repository<MemberProfileEntity>,
+  ) {}
+
+  /** null while the identity service has told nothing about the user */
+  find(userId: string): Promise<MemberProfileEntity | null> {
+    return this.profiles.findOneBy({ userId });
+  }
+
+  /** `email` lowercase, as profiles keep it */
+  async userIdsWithEmail(email: string): Promise<string[]> {
+    const profiles = await this.profiles.find({ select: { userId: true }, where: { email } });
+    return profiles.map((profile) => profile.userId);
+  }
+}
