@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { traceRequests } from './common/access-log';
+import { refuseMalformedUrl } from './common/framework-errors';
 import { acceptJsonBodiesOnly } from './common/json-body';
 import { loadGatewayConfig } from './gateway.config';
 
@@ -22,6 +23,7 @@ export async function createGateway(
   const adapter = new FastifyAdapter({
     genReqId: () => newRequestId(),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    frameworkErrors: refuseMalformedUrl,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, logger),

@@ -105,7 +105,7 @@ describe('organizations', () => {
         enterprise: false,
         role: 'admin',
         orgRole: 'admin',
-        settings: {},
+        settings: { membersMayRevealOrgSecrets: false, allowPublicResources: true },
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         defaultProjectId: null,
         personalWorkspaceId: null,

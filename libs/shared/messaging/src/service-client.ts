@@ -16,7 +16,11 @@ export interface ServiceClientOptions {
   logger: Logger;
 }
 
-const replySchema = z.object({ data: z.unknown(), position: z.string().optional() });
+const replySchema = z.object({
+  data: z.unknown(),
+  position: z.string().optional(),
+  page: z.object({ hasMore: z.boolean(), nextCursor: z.string().nullable() }).optional(),
+});
 
 /**
  * Request/reply to the services over NATS, with the request context in the message headers.
