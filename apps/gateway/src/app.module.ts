@@ -2,6 +2,7 @@ import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } fr
 import { NatsBroadcast, ServiceClient, type Logger } from '@orgplane/messaging';
 import { AuthModule } from './auth/auth.module';
 import { AuthorizationModule } from './authorization/authorization.module';
+import { ConventionsModule } from './conventions/conventions.module';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
 import { InvitationsModule } from './invitations/invitations.module';
 import { MembersModule } from './members/members.module';
@@ -28,6 +29,7 @@ export class AppModule {
         OrganizationsModule,
         MembersModule,
         InvitationsModule,
+        ConventionsModule.register({ config, logger }),
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

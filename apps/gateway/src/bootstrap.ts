@@ -1,6 +1,6 @@
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, PinoNestLogger } from '@orgplane/messaging';
+import { createLogger, PinoNestLogger, type Logger } from '@orgplane/messaging';
 import { newRequestId } from '@orgplane/util';
 import { AppModule } from './app.module';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
@@ -8,6 +8,8 @@ import { HttpErrorFilter } from './common/http-error.filter';
 import { traceRequests } from './common/access-log';
 import { refuseMalformedUrl } from './common/framework-errors';
 import { acceptJsonBodiesOnly } from './common/json-body';
+import { IdempotencyInterceptor } from './conventions/idempotency/idempotency.interceptor';
+import { RateLimitGuard } from './conventions/rate-limit/rate-limit.guard';
 import { loadGatewayConfig } from './gateway.config';
 
 /**
@@ -30,13 +32,28 @@ export async function createGateway(
     adapter,
     { logger: new PinoNestLogger(logger), bodyParser: false },
   );
-  traceRequests(adapter.getInstance(), logger);
-  acceptJsonBodiesOnly(adapter.getInstance());
-  app.useGlobalFilters(new HttpErrorFilter(logger));
-  app.useGlobalInterceptors(new EnvelopeInterceptor());
+  configureHttpPipeline(app, logger);
   // Exit 0 once the shutdown has run, so a supervisor can tell a clean stop from a crash.
   app.enableShutdownHooks([], { useProcessExit: true });
   return { app, port: config.PORT, host: config.HOST };
+}
+
+/**
+ * What every request passes through, in order: its id and access log line, JSON-only bodies, the
+ * AuthorizationGuard (an APP_GUARD, so it runs before global guards and names the caller), the
+ * rate limit, Idempotency-Key (the outermost interceptor: it keeps and replays the enveloped body),
+ * the envelope, and the error envelope for whatever fails.
+ */
+export function configureHttpPipeline(app: NestFastifyApplication, logger: Logger): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  traceRequests(fastify, logger);
+  acceptJsonBodiesOnly(fastify);
+  app.useGlobalFilters(new HttpErrorFilter(logger));
+  app.useGlobalGuards(app.get(RateLimitGuard));
+  app.useGlobalInterceptors(
+    app.get(IdempotencyInterceptor),
+    new EnvelopeInterceptor(app.get(Reflector)),
+  );
 }
 
 export async function startGateway(

@@ -1,9 +1,11 @@
 import { baseConfigShape } from '@orgplane/messaging';
 import { loadConfig } from '@orgplane/util';
 import { z } from 'zod';
+import { conventionsConfigShape } from './conventions/conventions.config';
 
 export const gatewayConfigSchema = z.object({
   ...baseConfigShape,
+  ...conventionsConfigShape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   /**

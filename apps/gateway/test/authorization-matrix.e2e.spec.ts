@@ -6,6 +6,7 @@ import {
   resignToken,
   tokenSignedByAnotherKey,
 } from './support/tokens';
+import { expectCatalogDocumentAndRouterToAgree } from './conventions/api-surface';
 import { REQUESTS } from './support/requests';
 import { buildWorld, signIn, uniqueEmail, type SignedInUser, type World } from './support/world';
 
@@ -164,7 +165,8 @@ describe.each(cases)('$operationId as $persona', ({ operationId, persona, status
   });
 });
 
-it('public routes answer without credentials', async () => {
+it('the OpenAPI document, served without credentials, describes exactly the routes served', async () => {
   const response = await stack.request({ method: 'GET', path: '/v1/openapi.json' });
   expect(response.status).toBe(200);
+  expectCatalogDocumentAndRouterToAgree(stack.gateway, response.body);
 });

@@ -5,8 +5,10 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { PageInfo, ServiceReply } from '@orgplane/contracts';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
+import { NOT_ENVELOPED } from '../conventions/not-enveloped.decorator';
 import { HTTP_HEADERS } from './http-request-context';
 
 export interface Envelope<Data> {
@@ -17,11 +19,17 @@ export interface Envelope<Data> {
 
 /**
  * Controllers return a service's reply; clients get the API envelope. A write's position goes out
- * as `X-Consistency-Position` (see HTTP_HEADERS); a list's page info goes into `meta`.
+ * as `X-Consistency-Position` (see HTTP_HEADERS); a list's page info goes into `meta`. Routes marked
+ * `@NotEnveloped()` (the OpenAPI document) answer their value as it is.
  */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<Envelope<unknown>> {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (this.reflector.get<boolean | undefined>(NOT_ENVELOPED, context.getHandler())) {
+      return next.handle();
+    }
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();

@@ -117,6 +117,9 @@ export class Stack {
           NATS_URL: nats.url,
           LOG_LEVEL: 'silent',
           REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs),
+          // Every test signs in from 127.0.0.1: limits are the rate-limit tests' business.
+          RATE_LIMIT_PER_MINUTE: '1000000',
+          RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
           ...options.gatewayEnv,
         });
         await app.listen(0, '127.0.0.1');

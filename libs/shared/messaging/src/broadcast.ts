@@ -66,8 +66,10 @@ export class NatsBroadcast {
     this.reconnectListeners.push(listener);
   }
 
+  /** Drains when the server is there to drain to; closes outright when it is not. */
   async close(): Promise<void> {
-    if (!this.connection.isClosed()) await this.connection.drain();
+    if (this.connection.isClosed()) return;
+    await this.connection.drain().catch(() => this.connection.close());
   }
 
   private async watchStatus(): Promise<void> {

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** The gateway's settings for rate limits and Idempotency-Key; spread into gatewayConfigSchema. */
+export const conventionsConfigShape = {
+  /**
+   * Requests per minute for each user (and, later, each API key), counted by each gateway
+   * instance on its own: with N instances behind a balancer a client gets up to N times this.
+   */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Requests per minute for each client address on routes that need no credentials. */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /**
+   * How long an Idempotency-Key stays claimed by a request that has not finished. Past it, the
+   * instance that claimed it is taken to have died and a retry runs the request again, so keep it
+   * well above the longest a POST can take (a few REQUEST_TIMEOUT_MS).
+   */
+  IDEMPOTENCY_IN_FLIGHT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(3_600_000)
+    .default(60_000),
+};
+export type ConventionsConfig = z.infer<z.ZodObject<typeof conventionsConfigShape>>;

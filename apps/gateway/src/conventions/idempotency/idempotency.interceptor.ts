@@ -1,0 +1,119 @@
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import type { Logger } from '@orgplane/messaging';
+import { ServiceError } from '@orgplane/util';
+import type { FastifyReply } from 'fastify';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { HTTP_HEADERS, type GatewayRequest } from '../../common/http-request-context';
+import {
+  IDEMPOTENCY_HEADERS,
+  idempotentRequestOf,
+  type IdempotentRequest,
+} from './idempotent-request';
+import type { IdempotencyStore } from './idempotency.store';
+
+/** What a replay sends again besides the body: where the write landed, and what it created. */
+const REPLAYED_HEADERS = [HTTP_HEADERS.consistencyPosition, 'location'];
+
+/**
+ * `Idempotency-Key` on POST (SPEC): the first request with a key runs; a repeat with the same body
+ * within 24 hours gets the first response again (`Idempotency-Replayed: true`) and runs nothing; a
+ * repeat with another body (or for another organization) is a 422 `idempotency_key_reused`, and
+ * one that arrives while the first is still running a 409 `idempotency_in_progress`. A first
+ * request that fails frees the key, so a retry runs. Without the store there is no guarantee, so
+ * such a POST is a 503 and runs nothing.
+ *
+ * Registered before the EnvelopeInterceptor (so outside it): it keeps and replays the body exactly
+ * as the client got it. Its `meta.requestId` stays the first request's, the one the audit trail
+ * names; `X-Request-Id` is the repeat's own. The status is not kept: Nest answers with the route's
+ * success status, and only that route's successes are kept.
+ */
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly logger: Logger,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<GatewayRequest>();
+    const idempotent = idempotentRequestOf(request);
+    if (!idempotent) return next.handle();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    return from(this.handleOnce(idempotent, request, reply, next));
+  }
+
+  private async handleOnce(
+    { recordKey, fingerprint }: IdempotentRequest,
+    request: GatewayRequest,
+    reply: FastifyReply,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const claim = await this.store.claim(recordKey, fingerprint).catch((error: unknown) => {
+      this.logger.error({ requestId: request.id, err: error }, 'Idempotency store unavailable');
+      throw new ServiceError(
+        'unavailable',
+        'idempotency_unavailable',
+        'The Idempotency-Key cannot be honoured right now; nothing was done, retry later',
+      );
+    });
+    switch (claim.outcome) {
+      case 'completed':
+        reply.headers({ ...claim.response.headers, [IDEMPOTENCY_HEADERS.replayed]: 'true' });
+        return claim.response.body;
+      case 'in_flight':
+        throw ServiceError.conflict(
+          'idempotency_in_progress',
+          'A request with this Idempotency-Key is still running; retry shortly',
+        );
+      case 'reused':
+        throw new ServiceError(
+          'unprocessable',
+          'idempotency_key_reused',
+          'This Idempotency-Key was already used with another request body or organization',
+        );
+      case 'claimed':
+        return this.runClaimed(recordKey, fingerprint, claim.revision, request, reply, next);
+    }
+  }
+
+  /**
+   * Failures reach here as exceptions (the error filter renders them), so whatever the handler
+   * returns is a success to keep. Keeping or freeing the key failing does not change the answer:
+   * the write has happened, or has not; the claim then lapses after the in-flight timeout.
+   */
+  private async runClaimed(
+    recordKey: string,
+    fingerprint: string,
+    revision: number,
+    request: GatewayRequest,
+    reply: FastifyReply,
+    next: CallHandler,
+  ): Promise<unknown> {
+    let body: unknown;
+    try {
+      body = await lastValueFrom(next.handle());
+    } catch (error) {
+      await this.store.release(recordKey, revision).catch((releaseError: unknown) => {
+        this.logger.warn({ requestId: request.id, err: releaseError }, 'Idempotency-Key not freed');
+      });
+      throw error;
+    }
+    await this.store
+      .complete(recordKey, revision, fingerprint, { body, headers: replayedHeadersOf(reply) })
+      .catch((storeError: unknown) => {
+        this.logger.error(
+          { requestId: request.id, err: storeError },
+          'Idempotent response not kept; a retry after the in-flight timeout runs again',
+        );
+      });
+    return body;
+  }
+}
+
+function replayedHeadersOf(reply: FastifyReply): Record<string, string> {
+  return Object.fromEntries(
+    REPLAYED_HEADERS.flatMap((name) => {
+      const value = reply.getHeader(name);
+      return typeof value === 'string' ? [[name, value]] : [];
+    }),
+  );
+}
