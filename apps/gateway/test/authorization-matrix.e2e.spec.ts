@@ -19,11 +19,17 @@ import { buildWorld, signIn, uniqueEmail, type SignedInUser, type World } from '
 
 jest.setTimeout(120_000);
 
-type Persona = 'admin' | 'member' | 'nonMember' | 'noCredentials' | 'expiredToken' | 'forgedToken';
+/**
+ * `nonMember` works in an organization of its own (its token is "a token of another
+ * organization"); `stranger` is signed in and belongs to no organization at all.
+ */
+type Persona =
+  'admin' | 'member' | 'nonMember' | 'stranger' | 'noCredentials' | 'expiredToken' | 'forgedToken';
 const PERSONAS: Persona[] = [
   'admin',
   'member',
   'nonMember',
+  'stranger',
   'noCredentials',
   'expiredToken',
   'forgedToken',
@@ -44,12 +50,13 @@ function expectedStatus(operationId: OperationId, route: RouteSpec, persona: Per
   if (persona === 'noCredentials' || persona === 'expiredToken' || persona === 'forgedToken') {
     return 401;
   }
-  const domain = DOMAIN_ANSWERS[operationId]?.[persona];
+  const outsider = persona === 'nonMember' || persona === 'stranger';
+  const domain = DOMAIN_ANSWERS[operationId]?.[outsider ? 'nonMember' : persona];
   if (domain) return domain;
   const { access } = route;
   if (access.kind === 'signedIn') return route.status;
   if (access.kind !== 'organization') throw new Error(`${operationId} is public`);
-  if (persona === 'nonMember') return access.from === 'path' ? 404 : 403;
+  if (outsider) return access.from === 'path' ? 404 : 403;
   return access.roles.includes(persona) ? route.status : 403;
 }
 
@@ -58,6 +65,7 @@ const signingKey = generateSigningKey();
 let adminUser: SignedInUser;
 let memberUser: SignedInUser;
 let outsider: SignedInUser;
+let stranger: SignedInUser;
 /** for the requests that are refused: they write nothing, so they can share one world */
 let sharedWorld: World;
 
@@ -68,10 +76,11 @@ beforeAll(async () => {
     consistencyWaitMs: 2000,
     identityEnv: { IDENTITY_SIGNING_KEY: signingKey.pem },
   });
-  [adminUser, memberUser, outsider] = await Promise.all([
+  [adminUser, memberUser, outsider, stranger] = await Promise.all([
     signIn(stack, uniqueEmail('admin')),
     signIn(stack, uniqueEmail('member')),
     signIn(stack, uniqueEmail('outsider')),
+    signIn(stack, uniqueEmail('stranger')),
   ]);
   // The outsider works in an organization of their own: their token is one of another organization.
   const own = await stack.request({
@@ -96,6 +105,8 @@ function tokenOf(persona: Persona): string | undefined {
       return memberUser.token;
     case 'nonMember':
       return outsider.token;
+    case 'stranger':
+      return stranger.token;
     case 'noCredentials':
       return undefined;
     case 'expiredToken':
@@ -107,10 +118,6 @@ function tokenOf(persona: Persona): string | undefined {
     case 'forgedToken':
       return tokenSignedByAnotherKey(adminUser.token);
   }
-}
-
-function callerOf(persona: Persona): SignedInUser {
-  return persona === 'member' ? memberUser : persona === 'nonMember' ? outsider : adminUser;
 }
 
 /** Nothing that names the world's organization or its people may reach an outsider. */
@@ -148,7 +155,7 @@ describe.each(cases)('$operationId as $persona', ({ operationId, persona, status
   it(`answers ${status}`, async () => {
     const allowed = status < 400;
     const world = allowed ? await buildWorld(stack, adminUser, memberUser) : sharedWorld;
-    const request = { ...REQUESTS[operationId](world, callerOf(persona)), token: tokenOf(persona) };
+    const request = { ...REQUESTS[operationId](world), token: tokenOf(persona) };
 
     const before = await stack.head();
     const response = await stack.request(request);

@@ -68,7 +68,7 @@ const ODD_VALUES: unknown[] = [
 function bodyRoutes(): { operationId: string; route: RouteSpec; request: HttpRequest }[] {
   return Object.entries(REQUESTS).flatMap(([operationId, requestOf]) => {
     const route: RouteSpec = ROUTES[operationId as keyof typeof ROUTES];
-    const request = { ...requestOf(world, admin), token: admin.token };
+    const request = { ...requestOf(world), token: admin.token };
     return route.body ? [{ operationId, route, request }] : [];
   });
 }
@@ -77,7 +77,7 @@ function allRoutes(): { operationId: string; route: RouteSpec; request: HttpRequ
   return Object.entries(REQUESTS).map(([operationId, requestOf]) => ({
     operationId,
     route: ROUTES[operationId as keyof typeof ROUTES] as RouteSpec,
-    request: { ...requestOf(world, admin), token: admin.token },
+    request: { ...requestOf(world), token: admin.token },
   }));
 }
 

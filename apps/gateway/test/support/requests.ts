@@ -1,9 +1,9 @@
 import type { OperationId, ROUTES } from '../../src/routes/route-catalog';
 import type { HttpRequest } from './stack';
-import { uniqueEmail, type SignedInUser, type World } from './world';
+import { uniqueEmail, type World } from './world';
 
 /** The request of each route, in a world; the caller's token is added per persona. */
-export type RequestOf = (world: World, caller: SignedInUser) => Omit<HttpRequest, 'token'>;
+export type RequestOf = (world: World) => Omit<HttpRequest, 'token'>;
 
 const orgPath = (world: World, rest = '') => `/v1/organizations/${world.organizationId}${rest}`;
 
