@@ -32,6 +32,6 @@ module.exports = {
   testMatch: ['**/?(*.)+(spec).ts'],
   globalSetup: `${__dirname}/tools/jest/global-setup.ts`,
   moduleNameMapper: {
-    '^@orgplane/(contracts|event-store|messaging|projections|testing|util)$': `${__dirname}/libs/shared/$1/src/index.ts`,
+    '^@orgplane/(contracts|event-sourcing|event-store|messaging|projections|testing|util)$': `${__dirname}/libs/shared/$1/src/index.ts`,
   },
 };

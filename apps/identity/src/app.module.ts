@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventSourcingModule, ServiceClient, type Logger } from '@orgplane/messaging';
+import { ServiceClient, type Logger } from '@orgplane/messaging';
+import { EventSourcingModule } from '@orgplane/event-sourcing';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config';
 import { userEntities, userProjections, UsersModule } from './users';
 import { Workos, WorkosJwks, WorkosModule } from './workos';

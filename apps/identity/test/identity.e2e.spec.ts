@@ -30,7 +30,7 @@ const env = {
   DATABASE_POOL_MAX: '3',
   EVENTSTORE_SCHEMA: eventStoreSchema,
   READ_MODEL_SCHEMA: readModelSchema,
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: 'error',
   SHUTDOWN_GRACE_MS: '0',
 };
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventSourcingModule, NatsBroadcast, type Logger } from '@orgplane/messaging';
+import { NatsBroadcast, type Logger } from '@orgplane/messaging';
+import { EventSourcingModule } from '@orgplane/event-sourcing';
 import { AccessChanges } from './common/access-changes';
 import { CommandRunner } from './common/command-runner';
 import type { MembershipConfig } from './membership.config';

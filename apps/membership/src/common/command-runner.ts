@@ -5,7 +5,7 @@ import {
   type EventStore,
   type HandleCommandOptions,
 } from '@orgplane/event-store';
-import { EVENT_STORE, ReadModels } from '@orgplane/messaging';
+import { EVENT_STORE, ReadModels } from '@orgplane/event-sourcing';
 import { AccessChanges } from './access-changes';
 
 export interface RunCommandOptions<Command, State, Event> extends Omit<

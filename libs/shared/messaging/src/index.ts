@@ -6,5 +6,4 @@ export * from './service-error.filter';
 export * from './service-bootstrap';
 export * from './service-client';
 export * from './run-service';
-export * from './event-sourcing';
 export * from './broadcast';

@@ -1,3 +1,4 @@
+import type { NatsConnection } from '@nats-io/nats-core';
 import {
   Controller,
   createParamDecorator,
@@ -72,6 +73,9 @@ export async function startService(options: StartServiceOptions): Promise<INestM
   // Exit 0 once the shutdown has run, so a supervisor can tell a clean stop from a crash.
   app.enableShutdownHooks([], { useProcessExit: true });
   await app.listen();
+  // The subscriptions go to the server asynchronously: a flush round trip makes sure it has them,
+  // so a request sent as soon as this resolves finds a responder.
+  await app.unwrap<NatsConnection>().flush();
   options.logger.info({ instanceId, queue: options.service }, SERVICE_LISTENING_MESSAGE);
   return app;
 }

@@ -10,13 +10,8 @@ import {
   type SignInReply,
 } from '@orgplane/contracts';
 import { formatPosition } from '@orgplane/event-store';
-import {
-  ReadModels,
-  RequestCtx,
-  requireCaller,
-  ValidPayload,
-  type RequestContext,
-} from '@orgplane/messaging';
+import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import { ReadModels } from '@orgplane/event-sourcing';
 import { ServiceError, systemClock } from '@orgplane/util';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../../identity.config';
 import { SessionTokenSigner } from '../../session-tokens/session-token.signer';

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { EventStore } from '@orgplane/event-store';
-import { EVENT_STORE } from '@orgplane/messaging';
+import { EVENT_STORE } from '@orgplane/event-sourcing';
 import { ProjectionRunner } from '@orgplane/projections';
 import { DataSource } from 'typeorm';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../../identity.config';

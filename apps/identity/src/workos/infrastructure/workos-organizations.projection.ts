@@ -5,7 +5,7 @@ import {
   type OrganizationRole,
   type UserEvent,
 } from '@orgplane/contracts';
-import type { RecordedEventOf } from '@orgplane/messaging';
+import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import {
   defineProjection,
   qualifiedTable,

@@ -19,13 +19,8 @@ import {
   type RevokeInvitationRequest,
   type ServiceReply,
 } from '@orgplane/contracts';
-import {
-  ReadModels,
-  RequestCtx,
-  requireCaller,
-  ValidPayload,
-  type RequestContext,
-} from '@orgplane/messaging';
+import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import { ReadModels } from '@orgplane/event-sourcing';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
 import { MemberProfilesQuery } from '../../profiles/infrastructure/member-profiles.query';
 import { normalizeEmail } from '../domain/invitations.rules';

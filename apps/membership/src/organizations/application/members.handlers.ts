@@ -16,13 +16,8 @@ import {
   type ServiceReply,
   type SyncMembershipRequest,
 } from '@orgplane/contracts';
-import {
-  ReadModels,
-  RequestCtx,
-  requireCaller,
-  ValidPayload,
-  type RequestContext,
-} from '@orgplane/messaging';
+import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import { ReadModels } from '@orgplane/event-sourcing';
 import { ServiceError, systemClock } from '@orgplane/util';
 import { MemberProfilesQuery } from '../../profiles/infrastructure/member-profiles.query';
 import { existingOrganization, memberOf } from '../domain/organization';

@@ -5,7 +5,8 @@ import {
   type OrganizationEvent,
 } from '@orgplane/contracts';
 import type { Actor } from '@orgplane/event-store';
-import { toEventMetadata, type RequestContext } from '@orgplane/messaging';
+import { type RequestContext } from '@orgplane/messaging';
+import { toEventMetadata } from '@orgplane/event-sourcing';
 import { CommandRunner, type CommandOutcome } from '../../common/command-runner';
 import { usersWhoseAccessChanged, type Organization } from '../domain/organization';
 import { organizationDecider, type OrganizationCommand } from '../domain/organization.decider';

@@ -19,13 +19,8 @@ import {
   type ServiceReply,
   type UpdateOrganizationRequest,
 } from '@orgplane/contracts';
-import {
-  ReadModels,
-  RequestCtx,
-  requireCaller,
-  ValidPayload,
-  type RequestContext,
-} from '@orgplane/messaging';
+import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import { ReadModels } from '@orgplane/event-sourcing';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
 import { existingOrganization } from '../domain/organization';
 import { OrganizationsQuery } from '../infrastructure/organizations.query';

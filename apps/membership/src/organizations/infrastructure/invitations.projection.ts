@@ -1,5 +1,5 @@
 import { organizationEvents, type OrganizationEvent } from '@orgplane/contracts';
-import type { RecordedEventOf } from '@orgplane/messaging';
+import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
 import { InvitationEntity, INVITATIONS_TABLE } from './invitation.entity';
 

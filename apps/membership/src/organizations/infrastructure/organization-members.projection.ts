@@ -1,5 +1,5 @@
 import { organizationEvents, type OrganizationEvent } from '@orgplane/contracts';
-import type { RecordedEventOf } from '@orgplane/messaging';
+import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection, type ProjectionContext } from '@orgplane/projections';
 import { OrganizationMemberEntity, ORGANIZATION_MEMBERS_TABLE } from './organization-member.entity';
 

@@ -3,7 +3,7 @@ import {
   organizationEvents,
   type OrganizationEvent,
 } from '@orgplane/contracts';
-import type { RecordedEventOf } from '@orgplane/messaging';
+import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
 import { OrganizationEntity, ORGANIZATIONS_TABLE } from './organization.entity';
 

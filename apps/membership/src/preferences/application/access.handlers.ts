@@ -12,14 +12,8 @@ import {
   type ServiceReply,
   type SwitchActiveOrganizationRequest,
 } from '@orgplane/contracts';
-import {
-  ReadModels,
-  RequestCtx,
-  requireCaller,
-  toEventMetadata,
-  ValidPayload,
-  type RequestContext,
-} from '@orgplane/messaging';
+import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import { ReadModels, toEventMetadata } from '@orgplane/event-sourcing';
 import { ServiceError, systemClock } from '@orgplane/util';
 import { CommandRunner } from '../../common/command-runner';
 import { toOrganizationView } from '../../organizations/application/organization.view';

@@ -1,5 +1,5 @@
 import { memberPreferenceEvents, type MemberPreferenceEvent } from '@orgplane/contracts';
-import type { RecordedEventOf } from '@orgplane/messaging';
+import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
 import { ActiveOrganizationEntity, ACTIVE_ORGANIZATIONS_TABLE } from './active-organization.entity';
 

@@ -1,5 +1,5 @@
 import { userEvents, type UserEvent } from '@orgplane/contracts';
-import type { RecordedEventOf } from '@orgplane/messaging';
+import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
 import { MemberProfileEntity, MEMBER_PROFILES_TABLE } from './member-profile.entity';
 

@@ -1,5 +1,5 @@
 import type { Actor, EventMetadata, RecordedEvent } from '@orgplane/event-store';
-import { requireCaller, type RequestContext } from '../request-context';
+import { requireCaller, type RequestContext } from '@orgplane/messaging';
 
 /**
  * The metadata of events a request appends: its trace ids, its organization, and who acted

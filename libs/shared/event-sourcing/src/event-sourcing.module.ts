@@ -10,7 +10,7 @@ import { createEventStore, type EventStore, type Position } from '@orgplane/even
 import { ProjectionsModule, waitForProjections, type Projection } from '@orgplane/projections';
 import { ServiceError } from '@orgplane/util';
 import { DataSource } from 'typeorm';
-import type { EventSourcedServiceConfig } from '../service-config';
+import type { EventSourcedServiceConfig } from '@orgplane/messaging';
 
 export interface EventSourcingOptions {
   databaseUrl: string;
