@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { qualifiedTable } from '@orgplane/projections';
 import type { DataSource } from 'typeorm';
-import { createIfMissing } from '../database';
+import { runSchemaDdl } from '@orgplane/projections';
 import type { IdentityConfig } from '../identity.config';
 
 const DEVELOPMENT_KEYS_TABLE = 'development_signing_keys';
@@ -19,7 +19,7 @@ export async function loadSigningKey(
   if (config.IDENTITY_SIGNING_KEY) return createPrivateKey(config.IDENTITY_SIGNING_KEY);
   const schema = config.READ_MODEL_SCHEMA;
   const table = qualifiedTable(schema, DEVELOPMENT_KEYS_TABLE);
-  await createIfMissing(dataSource, schema, [
+  await runSchemaDdl(dataSource, schema, [
     `CREATE TABLE IF NOT EXISTS ${table} (
       name text PRIMARY KEY,
       private_key_pem text NOT NULL,

@@ -4,3 +4,4 @@ export { projectionLockKey } from './projection-lock';
 export * from './projection-runner';
 export * from './wait-for-projections';
 export * from './projections.module';
+export { runSchemaDdl } from './schema-ddl';

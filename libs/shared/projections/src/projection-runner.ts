@@ -9,7 +9,6 @@ import {
 import type { DataSource } from 'typeorm';
 import {
   createCheckpointTableSql,
-  createSchemaSql,
   deleteCheckpoint,
   readCheckpoint,
   saveCheckpoint,
@@ -21,7 +20,8 @@ import {
   ProjectionEventError,
   projectionContext,
 } from './projection';
-import { ProjectionLock, projectionLockKey, schemaDdlLockKey } from './projection-lock';
+import { ProjectionLock, projectionLockKey } from './projection-lock';
+import { lockSchemaForDdl } from './schema-ddl';
 
 /** Fits NestJS's Logger and `console`. */
 export interface ProjectionLogger {
@@ -294,15 +294,7 @@ export class ProjectionRunner {
     const { queryRunner } = lock;
     await lock.exclusive(() =>
       this.transaction(lock, async (context) => {
-        await queryRunner.query('SELECT pg_advisory_xact_lock($1::bigint)', [
-          schemaDdlLockKey(this.schema).toString(),
-        ]);
-        // CREATE SCHEMA needs a privilege a service's role may lack, even when the schema exists.
-        const [{ exists }] = (await queryRunner.query(
-          'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists',
-          [this.schema],
-        )) as { exists: boolean }[];
-        if (!exists) await queryRunner.query(createSchemaSql(this.schema));
+        await lockSchemaForDdl(queryRunner, this.schema);
         await queryRunner.query(createCheckpointTableSql(this.schema));
         await this.projection.setup(context);
       }),

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { qualifiedTable } from '@orgplane/projections';
 import { DataSource } from 'typeorm';
-import { advisoryLockKey, createIfMissing } from '../../database';
+import { runSchemaDdl } from '@orgplane/projections';
+import { advisoryLockKey } from '../../database';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../../identity.config';
 import { Workos } from './workos';
 
@@ -33,7 +34,7 @@ export class SessionRefreshes implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     if (!this.workos.connection) return;
-    await createIfMissing(this.dataSource, this.config.READ_MODEL_SCHEMA, [
+    await runSchemaDdl(this.dataSource, this.config.READ_MODEL_SCHEMA, [
       `CREATE TABLE IF NOT EXISTS ${this.table} (
         session_hash bytea PRIMARY KEY,
         refreshed_sealed_session text NOT NULL,

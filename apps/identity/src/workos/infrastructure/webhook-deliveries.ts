@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { qualifiedTable } from '@orgplane/projections';
 import { DataSource } from 'typeorm';
-import { advisoryLockKey, createIfMissing } from '../../database';
+import { runSchemaDdl } from '@orgplane/projections';
+import { advisoryLockKey } from '../../database';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../../identity.config';
 import { Workos } from './workos';
 
@@ -32,7 +33,7 @@ export class WebhookDeliveries implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     if (!this.workos.connection) return;
-    await createIfMissing(this.dataSource, this.config.READ_MODEL_SCHEMA, [
+    await runSchemaDdl(this.dataSource, this.config.READ_MODEL_SCHEMA, [
       `CREATE TABLE IF NOT EXISTS ${this.table} (
         event_id text PRIMARY KEY,
         received_at timestamptz NOT NULL DEFAULT now()
