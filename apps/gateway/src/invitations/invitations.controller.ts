@@ -2,9 +2,8 @@ import { Body, Controller, Param, Query } from '@nestjs/common';
 import {
   MEMBERSHIP_SUBJECTS,
   type InvitationView,
-  type MemberView,
-  type OrganizationView,
   type ServiceReply,
+  type InvitationAcceptedView,
 } from '@orgplane/contracts';
 import { ServiceClient, type RequestContext } from '@orgplane/messaging';
 import { HttpRequestContext } from '../common/http-request-context';
@@ -95,7 +94,7 @@ export class InvitationsController {
     @Param('invitationId') invitationId: string,
     @Body() body: unknown,
     @HttpRequestContext() context: RequestContext,
-  ): Promise<ServiceReply<{ organization: OrganizationView; member: MemberView }>> {
+  ): Promise<ServiceReply<InvitationAcceptedView>> {
     return this.services.request(
       MEMBERSHIP_SUBJECTS.acceptInvitation,
       servicePayload(body, { invitationId: pathId(invitationId, 'Invitation') }),

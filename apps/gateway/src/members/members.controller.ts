@@ -1,5 +1,11 @@
 import { Body, Controller, Param, Query } from '@nestjs/common';
-import { MEMBERSHIP_SUBJECTS, type MemberView, type ServiceReply } from '@orgplane/contracts';
+import {
+  MEMBERSHIP_SUBJECTS,
+  type MemberView,
+  type ServiceReply,
+  type MemberRemovedView,
+  type OrganizationLeftView,
+} from '@orgplane/contracts';
 import { ServiceClient, type RequestContext } from '@orgplane/messaging';
 import { HttpRequestContext } from '../common/http-request-context';
 import { pathId, servicePayload } from '../common/service-payload';
@@ -47,7 +53,7 @@ export class MembersController {
     @Param('id') id: string,
     @Param('userId') userId: string,
     @HttpRequestContext() context: RequestContext,
-  ): Promise<ServiceReply<{ userId: string; removed: true }>> {
+  ): Promise<ServiceReply<MemberRemovedView>> {
     return this.services.request(
       MEMBERSHIP_SUBJECTS.removeMember,
       { organizationId: pathId(id, 'Organization'), userId: pathId(userId, 'Member') },
@@ -60,7 +66,7 @@ export class MembersController {
   leave(
     @Param('id') id: string,
     @HttpRequestContext() context: RequestContext,
-  ): Promise<ServiceReply<{ organizationId: string; left: true }>> {
+  ): Promise<ServiceReply<OrganizationLeftView>> {
     return this.services.request(
       MEMBERSHIP_SUBJECTS.leaveOrganization,
       { organizationId: pathId(id, 'Organization') },

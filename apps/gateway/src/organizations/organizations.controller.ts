@@ -4,6 +4,7 @@ import {
   type CreatedOrganizationView,
   type OrganizationView,
   type ServiceReply,
+  type OrganizationDeletedView,
 } from '@orgplane/contracts';
 import { requireCaller, ServiceClient, type RequestContext } from '@orgplane/messaging';
 import { HttpRequestContext } from '../common/http-request-context';
@@ -92,7 +93,7 @@ export class OrganizationsController {
   delete(
     @Param('id') id: string,
     @HttpRequestContext() context: RequestContext,
-  ): Promise<ServiceReply<{ id: string; deleted: true }>> {
+  ): Promise<ServiceReply<OrganizationDeletedView>> {
     return this.services.request(
       MEMBERSHIP_SUBJECTS.deleteOrganization,
       { organizationId: pathId(id, 'Organization') },

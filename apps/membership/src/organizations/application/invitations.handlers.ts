@@ -13,11 +13,10 @@ import {
   type InvitationView,
   type ListInvitationsRequest,
   type ListMyInvitationsRequest,
-  type MemberView,
-  type OrganizationView,
   type ResendInvitationRequest,
   type RevokeInvitationRequest,
   type ServiceReply,
+  type InvitationAcceptedView,
 } from '@orgplane/contracts';
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { ReadModels } from '@orgplane/event-sourcing';
@@ -180,7 +179,7 @@ export class InvitationsHandlers {
   async acceptInvitation(
     @ValidPayload(acceptInvitationRequestSchema) request: AcceptInvitationRequest,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<{ organization: OrganizationView; member: MemberView }>> {
+  ): Promise<ServiceReply<InvitationAcceptedView>> {
     const caller = requireCaller(context);
     await this.readModels.catchUpTo(context.minPosition);
     const { invitationId } = request;

@@ -15,6 +15,8 @@ import {
   type RemoveMemberRequest,
   type ServiceReply,
   type SyncMembershipRequest,
+  type MemberRemovedView,
+  type OrganizationLeftView,
 } from '@orgplane/contracts';
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { ReadModels } from '@orgplane/event-sourcing';
@@ -85,7 +87,7 @@ export class MembersHandlers {
   async removeMember(
     @ValidPayload(removeMemberRequestSchema) request: RemoveMemberRequest,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<{ userId: string; removed: true }>> {
+  ): Promise<ServiceReply<MemberRemovedView>> {
     const caller = requireCaller(context);
     const { organizationId, userId } = request;
     const { position } = await this.commands.execute(
@@ -105,7 +107,7 @@ export class MembersHandlers {
   async leaveOrganization(
     @ValidPayload(leaveOrganizationRequestSchema) request: LeaveOrganizationRequest,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<{ organizationId: string; left: true }>> {
+  ): Promise<ServiceReply<OrganizationLeftView>> {
     const caller = requireCaller(context);
     const { organizationId } = request;
     const { position } = await this.commands.execute(

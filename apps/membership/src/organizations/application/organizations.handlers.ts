@@ -18,6 +18,7 @@ import {
   type PolicyView,
   type ServiceReply,
   type UpdateOrganizationRequest,
+  type OrganizationDeletedView,
 } from '@orgplane/contracts';
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { ReadModels } from '@orgplane/event-sourcing';
@@ -125,7 +126,7 @@ export class OrganizationsHandlers {
   async deleteOrganization(
     @ValidPayload(deleteOrganizationRequestSchema) request: DeleteOrganizationRequest,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<{ id: string; deleted: true }>> {
+  ): Promise<ServiceReply<OrganizationDeletedView>> {
     const caller = requireCaller(context);
     const { position } = await this.commands.execute(
       request.organizationId,

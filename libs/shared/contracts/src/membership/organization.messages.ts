@@ -225,3 +225,27 @@ export const accessChangedMessageSchema = z.strictObject({
   position: z.string(),
 });
 export type AccessChangedMessage = z.infer<typeof accessChangedMessageSchema>;
+
+/** Reply of `membership.v1.deleteOrganization`. */
+export interface OrganizationDeletedView {
+  id: string;
+  deleted: true;
+}
+
+/** Reply of `membership.v1.removeMember`. */
+export interface MemberRemovedView {
+  userId: string;
+  removed: true;
+}
+
+/** Reply of `membership.v1.leaveOrganization`. */
+export interface OrganizationLeftView {
+  organizationId: string;
+  left: true;
+}
+
+/** Reply of `membership.v1.acceptInvitation`: the organization joined, and the caller in it. */
+export interface InvitationAcceptedView {
+  organization: OrganizationView;
+  member: MemberView;
+}
