@@ -7,7 +7,6 @@ import {
   userIdOfWorkosUser,
   WORKOS_ACCESS_TOKEN,
   workosAccessTokenClaimsSchema,
-  type Caller,
   type Jwks,
 } from '@orgplane/contracts';
 import type { RequestContext, ServiceClient } from '@orgplane/messaging';
@@ -23,6 +22,12 @@ const headerSchema = z.object({
 const MIN_REFRESH_INTERVAL_MS = 10_000;
 /** Tolerated clock difference between the token issuer's hosts and the gateway's. */
 const CLOCK_SKEW_SECONDS = 30;
+
+/** Who a valid session token speaks for. */
+export interface SessionUser {
+  type: 'user';
+  userId: string;
+}
 
 export const INVALID_TOKEN_MESSAGE = 'The access token is missing, invalid or expired';
 
@@ -52,7 +57,7 @@ export class SessionTokenVerifier {
     private readonly clock: Clock,
   ) {}
 
-  async verify(token: string, context: RequestContext): Promise<Caller> {
+  async verify(token: string, context: RequestContext): Promise<SessionUser> {
     const [encodedHeader, encodedClaims, encodedSignature, ...rest] = token.split('.');
     const header = headerSchema.safeParse(decodeJson(encodedHeader));
     if (rest.length > 0 || !encodedSignature || !header.success) throw invalidToken();

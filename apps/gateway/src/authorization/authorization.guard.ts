@@ -2,7 +2,11 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { AccessView, Caller, OrganizationRole } from '@orgplane/contracts';
 import { isUuid, ServiceError } from '@orgplane/util';
-import { INVALID_TOKEN_MESSAGE, SessionTokenVerifier } from '../auth/session-token.verifier';
+import {
+  INVALID_TOKEN_MESSAGE,
+  SessionTokenVerifier,
+  type SessionUser,
+} from '../auth/session-token.verifier';
 import { requestContextOf, type GatewayRequest } from '../common/http-request-context';
 import { ROUTE_METADATA, type RouteMetadata } from '../routes/route.decorator';
 import { AccessCache } from './access-cache';
@@ -91,7 +95,7 @@ function contextOrganization(request: GatewayRequest, access: AccessView): strin
 }
 
 function withOrganization(
-  user: Caller,
+  user: SessionUser,
   organizationId: string | undefined,
   access: AccessView,
 ): Caller {

@@ -3,11 +3,12 @@ import type { GatewayRequest } from '../common/http-request-context';
 
 /** Whom an authenticated request counts against: rate limits and Idempotency-Keys go by caller. */
 export function callerPrincipal(caller: Caller): string {
-  // A switch, not `caller.userId`: an API key (a later issue, `apiKey:<keyId>`) also names its
-  // user, yet is limited apart from it. Adding that caller type makes this fail to compile.
+  // A switch, not `caller.userId`: an API key also names its user, yet is limited apart from it.
   switch (caller.type) {
     case 'user':
       return `user:${caller.userId}`;
+    case 'apiKey':
+      return `apiKey:${caller.keyId}`;
   }
 }
 

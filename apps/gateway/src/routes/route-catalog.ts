@@ -11,9 +11,27 @@ import {
   resendInvitationRequestSchema,
   switchActiveOrganizationRequestSchema,
   updateOrganizationBodySchema,
+  createApiKeyRequestSchema,
+  listApiKeysRequestSchema,
+  updateApiKeyBodySchema,
+  rotateApiKeyBodySchema,
+  addSshKeyRequestSchema,
+  listSshKeysRequestSchema,
   type OrganizationRole,
+  type Scope,
 } from '@orgplane/contracts';
 import type { z } from 'zod';
+
+/**
+ * What an API key needs to call a route: `scope`, granted by the key's scopes (`grantsScope`:
+ * the scope itself, its resource's `:*`, or `*`); a route without one takes any valid key. A
+ * `sessionOnly` route refuses API keys (403 `session_required`): it acts beyond the key's one
+ * organization (creating, listing or switching organizations, accepting invitations).
+ */
+export interface KeyAccess {
+  scope?: Scope;
+  sessionOnly?: true;
+}
 
 /**
  * Who may call a route: the gateway's one authorization table. The AuthorizationGuard enforces it
@@ -24,16 +42,20 @@ import type { z } from 'zod';
  * - `organization`: the route acts inside one organization, named by the path's `{id}` (`path`) or
  *   by `X-Org-Id` / the session's active organization (`context`); the caller must be a member with
  *   one of `roles`. `allFlag`: the list takes `all=true`, which only Admins may send.
+ *
+ * An API key always acts in its own organization, as its owner with the owner's current role, and
+ * only within its scopes (KeyAccess).
  */
 export type RouteAccess =
   | { kind: 'public' }
-  | { kind: 'signedIn' }
-  | {
+  | ({ kind: 'signedIn' } & KeyAccess)
+  | ({
       kind: 'organization';
       from: 'path' | 'context';
       roles: readonly OrganizationRole[];
+      /** `all=true` is for Admins, and for API keys also needs `admin:resources` */
       allFlag?: boolean;
-    };
+    } & KeyAccess);
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -124,7 +146,7 @@ export const ROUTES = {
     path: '/v1/me/invitations',
     summary: 'Pending invitations addressed to the caller’s verified email',
     tag: 'invitations',
-    access: { kind: 'signedIn' },
+    access: { kind: 'signedIn', sessionOnly: true },
     status: 200,
     query: listMyInvitationsRequestSchema,
     paginated: true,
@@ -135,7 +157,7 @@ export const ROUTES = {
     path: '/v1/organizations',
     summary: 'Create an organization; the caller becomes its Admin',
     tag: 'organizations',
-    access: { kind: 'signedIn' },
+    access: { kind: 'signedIn', sessionOnly: true },
     status: 201,
     body: createOrganizationRequestSchema,
   },
@@ -144,7 +166,7 @@ export const ROUTES = {
     path: '/v1/organizations',
     summary: 'The organizations the caller belongs to',
     tag: 'organizations',
-    access: { kind: 'signedIn' },
+    access: { kind: 'signedIn', sessionOnly: true },
     status: 200,
     query: listMyOrganizationsRequestSchema,
     paginated: true,
@@ -154,7 +176,7 @@ export const ROUTES = {
     path: '/v1/organizations/current',
     summary: 'The active organization (X-Org-Id, else the session’s)',
     tag: 'organizations',
-    access: { kind: 'organization', from: 'context', roles: ANY_ROLE },
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'org:read' },
     status: 200,
   },
   'organizations.switchCurrent': {
@@ -162,7 +184,7 @@ export const ROUTES = {
     path: '/v1/organizations/current',
     summary: 'Switch the active organization',
     tag: 'organizations',
-    access: { kind: 'signedIn' },
+    access: { kind: 'signedIn', sessionOnly: true },
     status: 200,
     body: switchActiveOrganizationRequestSchema,
   },
@@ -171,7 +193,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}',
     summary: 'An organization the caller belongs to',
     tag: 'organizations',
-    access: { kind: 'organization', from: 'path', roles: ANY_ROLE },
+    access: { kind: 'organization', from: 'path', roles: ANY_ROLE, scope: 'org:read' },
     status: 200,
   },
   'organizations.update': {
@@ -179,7 +201,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}',
     summary: 'Rename, or change settings and policy (Admin)',
     tag: 'organizations',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: 'org:write' },
     status: 200,
     body: updateOrganizationBodySchema,
   },
@@ -188,7 +210,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}',
     summary: 'Delete the organization (Admin)',
     tag: 'organizations',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: '*' },
     status: 200,
   },
   // --- members -------------------------------------------------------------------------------
@@ -197,7 +219,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/members',
     summary: 'The organization’s members',
     tag: 'members',
-    access: { kind: 'organization', from: 'path', roles: ANY_ROLE },
+    access: { kind: 'organization', from: 'path', roles: ANY_ROLE, scope: 'org:read' },
     status: 200,
     query: listMembersRequestSchema.omit(withoutPathFields),
     paginated: true,
@@ -207,7 +229,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/members/{userId}',
     summary: 'Change a member’s role (Admin; never the last Admin)',
     tag: 'members',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: 'org:members' },
     status: 200,
     body: changeMemberRoleRequestSchema.omit({ organizationId: true, userId: true }),
   },
@@ -216,7 +238,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/members/{userId}',
     summary: 'Remove a member (Admin; never the last Admin)',
     tag: 'members',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: 'org:members' },
     status: 200,
   },
   'members.leave': {
@@ -224,7 +246,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/leave',
     summary: 'Leave the organization (never as its last Admin)',
     tag: 'members',
-    access: { kind: 'organization', from: 'path', roles: ANY_ROLE },
+    access: { kind: 'organization', from: 'path', roles: ANY_ROLE, scope: 'org:members' },
     status: 200,
   },
   // --- invitations ---------------------------------------------------------------------------
@@ -233,7 +255,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/invitations',
     summary: 'Invite an email with a role (Admin; 7 days by default, at most 30)',
     tag: 'invitations',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: 'org:members' },
     status: 201,
     body: createInvitationRequestSchema.omit(withoutPathFields),
   },
@@ -242,7 +264,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/invitations',
     summary: 'The organization’s invitations (Admin)',
     tag: 'invitations',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: 'org:members' },
     status: 200,
     query: listInvitationsRequestSchema.omit(withoutPathFields),
     paginated: true,
@@ -252,7 +274,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/invitations/{invitationId}',
     summary: 'Revoke a pending invitation (Admin)',
     tag: 'invitations',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: 'org:members' },
     status: 200,
   },
   'invitations.resend': {
@@ -260,7 +282,7 @@ export const ROUTES = {
     path: '/v1/organizations/{id}/invitations/{invitationId}/resend',
     summary: 'Send a pending or expired invitation again, with a fresh lifetime (Admin)',
     tag: 'invitations',
-    access: { kind: 'organization', from: 'path', roles: ADMIN },
+    access: { kind: 'organization', from: 'path', roles: ADMIN, scope: 'org:members' },
     status: 200,
     body: resendInvitationRequestSchema.omit({ organizationId: true, invitationId: true }),
   },
@@ -269,9 +291,105 @@ export const ROUTES = {
     path: '/v1/invitations/{invitationId}/accept',
     summary: 'Accept an invitation addressed to the caller’s verified email',
     tag: 'invitations',
-    access: { kind: 'signedIn' },
+    access: { kind: 'signedIn', sessionOnly: true },
     status: 200,
     body: acceptInvitationRequestSchema.omit({ invitationId: true }),
+  },
+  // --- API keys --------------------------------------------------------------------------------
+  'apiKeys.create': {
+    method: 'POST',
+    path: '/v1/api-keys',
+    summary: 'Create an API key; the key is in this response only',
+    tag: 'api-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: '*' },
+    status: 201,
+    body: createApiKeyRequestSchema,
+  },
+  'apiKeys.list': {
+    method: 'GET',
+    path: '/v1/api-keys',
+    summary: 'The caller’s API keys (`all=true`: every member’s, Admin)',
+    tag: 'api-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, allFlag: true, scope: '*' },
+    status: 200,
+    query: listApiKeysRequestSchema,
+    paginated: true,
+  },
+  'apiKeys.get': {
+    method: 'GET',
+    path: '/v1/api-keys/{id}',
+    summary: 'An API key’s metadata',
+    tag: 'api-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: '*' },
+    status: 200,
+  },
+  'apiKeys.update': {
+    method: 'PATCH',
+    path: '/v1/api-keys/{id}',
+    summary: 'Rename an API key, or change its scopes or project',
+    tag: 'api-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: '*' },
+    status: 200,
+    body: updateApiKeyBodySchema,
+  },
+  'apiKeys.revoke': {
+    method: 'DELETE',
+    path: '/v1/api-keys/{id}',
+    summary: 'Revoke an API key (its owner, or an Admin)',
+    tag: 'api-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: '*' },
+    status: 200,
+  },
+  'apiKeys.rotate': {
+    method: 'POST',
+    path: '/v1/api-keys/{id}/rotate',
+    summary: 'A new secret for the key; the old one works for a grace period (0 to 24 h)',
+    tag: 'api-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: '*' },
+    status: 200,
+    body: rotateApiKeyBodySchema,
+  },
+  // --- SSH keys --------------------------------------------------------------------------------
+  'sshKeys.add': {
+    method: 'POST',
+    path: '/v1/ssh-keys',
+    summary: 'Register an OpenSSH public key',
+    tag: 'ssh-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'ssh-key:*' },
+    status: 201,
+    body: addSshKeyRequestSchema,
+  },
+  'sshKeys.list': {
+    method: 'GET',
+    path: '/v1/ssh-keys',
+    summary: 'The caller’s SSH keys (`all=true`: every member’s, Admin)',
+    tag: 'ssh-keys',
+    access: {
+      kind: 'organization',
+      from: 'context',
+      roles: ANY_ROLE,
+      allFlag: true,
+      scope: 'ssh-key:*',
+    },
+    status: 200,
+    query: listSshKeysRequestSchema,
+    paginated: true,
+  },
+  'sshKeys.get': {
+    method: 'GET',
+    path: '/v1/ssh-keys/{id}',
+    summary: 'An SSH key',
+    tag: 'ssh-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'ssh-key:*' },
+    status: 200,
+  },
+  'sshKeys.delete': {
+    method: 'DELETE',
+    path: '/v1/ssh-keys/{id}',
+    summary: 'Delete an SSH key (its owner, or an Admin)',
+    tag: 'ssh-keys',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'ssh-key:*' },
+    status: 200,
   },
   // --- the API itself ------------------------------------------------------------------------
   'openapi.get': {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORGANIZATION_ROLES } from './common/roles';
+import { scopeSchema } from './common/scopes';
 
 /**
  * NATS message headers every request carries from the gateway to a service (and on to any service
@@ -35,6 +36,18 @@ export const callerSchema = z.discriminatedUnion('type', [
     userId: z.uuid(),
     organizationId: z.uuid().optional(),
     role: z.enum(ORGANIZATION_ROLES).optional(),
+  }),
+  /**
+   * An API key acts for its owner (`userId`) in its own organization, with the owner's current
+   * role there, limited by its scopes.
+   */
+  z.strictObject({
+    type: z.literal('apiKey'),
+    keyId: z.uuid(),
+    userId: z.uuid(),
+    organizationId: z.uuid(),
+    role: z.enum(ORGANIZATION_ROLES),
+    scopes: z.array(scopeSchema),
   }),
 ]);
 export type Caller = z.infer<typeof callerSchema>;

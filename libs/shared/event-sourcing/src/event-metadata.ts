@@ -8,7 +8,7 @@ import { requireCaller, type RequestContext } from '@orgplane/messaging';
 export function toEventMetadata(
   context: RequestContext,
   orgId: string | null,
-  actor: Actor = { type: 'user', id: requireCaller(context).userId },
+  actor: Actor = callerActor(context),
 ): EventMetadata {
   return {
     orgId,
@@ -17,6 +17,14 @@ export function toEventMetadata(
     correlationId: context.correlationId,
     causationId: context.causationId,
   };
+}
+
+/** A user acts as themself; an API key acts for its owner, and the audit trail names both. */
+function callerActor(context: RequestContext): Actor {
+  const caller = requireCaller(context);
+  return caller.type === 'apiKey'
+    ? { type: 'api_key', id: caller.keyId, userId: caller.userId }
+    : { type: 'user', id: caller.userId };
 }
 
 /** The recorded form of each event of a union, for per-type projection reducers. */

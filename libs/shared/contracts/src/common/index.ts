@@ -1,2 +1,3 @@
 export * from './page';
 export * from './roles';
+export * from './scopes';
