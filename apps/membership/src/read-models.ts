@@ -1,4 +1,4 @@
-import { combinedProjection } from './common/combined-projection';
+import { combinedProjection } from '@orgplane/projections';
 import { organizationEntities, organizationTables } from './organizations';
 import { preferenceEntities, preferenceTables } from './preferences';
 import { profileEntities, profileTables } from './profiles';
@@ -17,6 +17,7 @@ export const membershipEntities = [
  * kept per user: profiles (from identity's events) and active organizations.
  */
 export const membershipProjections = [
-  combinedProjection('organizations', organizationTables),
+  // 2: settings, invitations and deletions (issue 3) over issue 2's organizations and members
+  combinedProjection('organizations', organizationTables, { version: 2 }),
   combinedProjection('users', [...profileTables, ...preferenceTables]),
 ];

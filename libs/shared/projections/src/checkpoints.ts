@@ -31,6 +31,43 @@ export function createCheckpointTableSql(schema: string): string {
   )`;
 }
 
+export const VERSION_TABLE = 'projection_versions';
+
+/** The version of each projection's read model that is in the tables now (see Projection.version). */
+export function createVersionTableSql(schema: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualifiedTable(schema, VERSION_TABLE)} (
+    name text PRIMARY KEY,
+    version integer NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`;
+}
+
+/** null when none is recorded: a new read model, or one older than versions. */
+export async function readProjectionVersion(
+  executor: SqlExecutor,
+  schema: string,
+  name: string,
+): Promise<number | null> {
+  const rows = (await executor.query(
+    `SELECT version FROM ${qualifiedTable(schema, VERSION_TABLE)} WHERE name = $1`,
+    [name],
+  )) as { version: number }[];
+  return rows.length ? rows[0].version : null;
+}
+
+export async function saveProjectionVersion(
+  executor: SqlExecutor,
+  schema: string,
+  name: string,
+  version: number,
+): Promise<void> {
+  await executor.query(
+    `INSERT INTO ${qualifiedTable(schema, VERSION_TABLE)} (name, version) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, updated_at = now()`,
+    [name, version],
+  );
+}
+
 export function createSchemaSql(schema: string): string {
   return `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`;
 }

@@ -5,3 +5,4 @@ export * from './projection-runner';
 export * from './wait-for-projections';
 export * from './projections.module';
 export { runSchemaDdl } from './schema-ddl';
+export { combinedProjection } from './combined-projection';

@@ -5,12 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { readCheckpoint } from './checkpoints';
 import { ProjectionBatchError, type ProjectionRunner } from './projection-runner';
+import { defineProjection } from './projection';
 import {
   memberAdded,
   memberRemoved,
   memberRoleChanged,
   ORG_MEMBERS,
   orgMembersProjection,
+  type MemberEvent,
   organizationRenamed,
   readOrgMembers,
 } from './testing/org-members.fixture';
@@ -222,6 +224,67 @@ describe('ProjectionRunner', () => {
       memberRemoved(first, 'u1'),
     ]);
     await eventually(async () => expect(await checkpoint()).toEqual(position));
+  });
+
+  it('replaces a read model whose version changed: new tables, every event again, once', async () => {
+    const orgId = org();
+    const first = harness.runner(orgMembersProjection());
+    first.start();
+    const position = await addMembers(orgId, 3);
+    await eventually(async () => expect(await checkpoint()).toEqual(position));
+    await first.stop();
+
+    // Version 2 records who was added by a column version 1 did not have.
+    let applied = 0;
+    const secondVersion = () =>
+      defineProjection<MemberEvent>({
+        name: ORG_MEMBERS,
+        version: 2,
+        tables: [ORG_MEMBERS],
+        async setup({ manager, table }) {
+          await manager.query(`CREATE TABLE IF NOT EXISTS ${table(ORG_MEMBERS)} (
+            org_id text NOT NULL, user_id text NOT NULL, added_in_version integer NOT NULL
+          )`);
+        },
+        async reset({ manager, table }) {
+          await manager.query(`DELETE FROM ${table(ORG_MEMBERS)}`);
+        },
+        reducers: {
+          async MemberAdded(event, { manager, table }) {
+            applied += 1;
+            await manager.query(`INSERT INTO ${table(ORG_MEMBERS)} VALUES ($1, $2, 2)`, [
+              event.data.orgId,
+              event.data.userId,
+            ]);
+          },
+        },
+      });
+    const rows = () =>
+      dataSource.query(
+        `SELECT user_id, added_in_version FROM "${harness.schema}".${ORG_MEMBERS} ORDER BY user_id`,
+      );
+    const second = harness.runner(secondVersion());
+    second.start();
+    await eventually(async () =>
+      expect(await rows()).toEqual(
+        ['u1', 'u2', 'u3'].map((user_id) => ({ user_id, added_in_version: 2 })),
+      ),
+    );
+    expect(
+      await dataSource.query(
+        `SELECT version FROM "${harness.schema}".projection_versions WHERE name = $1`,
+        [ORG_MEMBERS],
+      ),
+    ).toEqual([{ version: 2 }]);
+    expect(await checkpoint()).toEqual(position);
+    await second.stop();
+
+    // The same version again: the read model stands, nothing is replayed.
+    const third = harness.runner(secondVersion());
+    third.start();
+    await eventually(() => expect(third.status.state).toBe('running'));
+    expect(applied).toBe(3);
+    expect(await rows()).toHaveLength(3);
   });
 
   it('rebuilds an empty read model to no checkpoint at all', async () => {

@@ -9,9 +9,12 @@ import {
 import type { DataSource } from 'typeorm';
 import {
   createCheckpointTableSql,
+  createVersionTableSql,
   deleteCheckpoint,
   readCheckpoint,
+  readProjectionVersion,
   saveCheckpoint,
+  saveProjectionVersion,
 } from './checkpoints';
 import {
   type FailedEvent,
@@ -266,7 +269,10 @@ export class ProjectionRunner {
     while (!this.stopping) {
       try {
         if (!prepared) {
-          await this.prepare(lock);
+          const { versionChanged } = await this.prepare(lock);
+          // Until the new version's rebuild commits, the old read model stands and is not
+          // followed: a failed rebuild is tried again from prepare.
+          if (versionChanged) await this.rebuildWith(lock, { replaceTables: true });
           prepared = true;
         }
         const rebuild = this.rebuildRequest;
@@ -290,13 +296,28 @@ export class ProjectionRunner {
     }
   }
 
-  private async prepare(lock: ProjectionLock): Promise<void> {
+  /**
+   * Sets up the schema and the read model. A read model of another version is left as it is for
+   * the rebuild that replaces it; one recorded before versions existed counts as version 1.
+   */
+  private prepare(lock: ProjectionLock): Promise<{ versionChanged: boolean }> {
     const { queryRunner } = lock;
-    await lock.exclusive(() =>
+    const { name, version } = this.projection;
+    return lock.exclusive(() =>
       this.transaction(lock, async (context) => {
         await lockSchemaForDdl(queryRunner, this.schema);
         await queryRunner.query(createCheckpointTableSql(this.schema));
+        await queryRunner.query(createVersionTableSql(this.schema));
+        const recorded = await readProjectionVersion(queryRunner, this.schema, name);
+        const hasHistory = (await readCheckpoint(queryRunner, this.schema, name)) !== null;
+        const current = recorded ?? (hasHistory ? 1 : version);
+        if (current !== version) {
+          this.logger.log(`${this.label}: read model version ${current} -> ${version}`);
+          return { versionChanged: true };
+        }
         await this.projection.setup(context);
+        if (recorded === null) await saveProjectionVersion(queryRunner, this.schema, name, version);
+        return { versionChanged: false };
       }),
     );
   }
@@ -390,13 +411,30 @@ export class ProjectionRunner {
     }
   }
 
-  private async rebuildWith(lock: ProjectionLock): Promise<void> {
+  /** With `replaceTables`, drops the projection's tables and sets them up anew first. */
+  private async rebuildWith(
+    lock: ProjectionLock,
+    { replaceTables = false }: { replaceTables?: boolean } = {},
+  ): Promise<void> {
     this.current = { state: 'rebuilding', since: new Date() };
     this.logger.log(`${this.label}: rebuilding from the start of $all`);
     const { queryRunner } = lock;
     const checkpoint = await lock.exclusive(() =>
       this.transaction(lock, async (context) => {
         const previous = await readCheckpoint(queryRunner, this.schema, this.projection.name);
+        if (replaceTables) {
+          await lockSchemaForDdl(queryRunner, this.schema);
+          for (const table of this.projection.tables) {
+            await queryRunner.query(`DROP TABLE IF EXISTS ${context.table(table)} CASCADE`);
+          }
+          await this.projection.setup(context);
+          await saveProjectionVersion(
+            queryRunner,
+            this.schema,
+            this.projection.name,
+            this.projection.version,
+          );
+        }
         await this.projection.reset(context);
         let last: Position | null = null;
         for (;;) {

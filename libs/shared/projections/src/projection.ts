@@ -18,6 +18,14 @@ export interface ProjectionContext {
 export interface Projection {
   /** the read model's table name, and the key of its checkpoint */
   readonly name: string;
+  /**
+   * The shape of the read model. Raising it makes the runner that next becomes active drop the
+   * `tables`, set them up anew and replay every event into them, in one transaction: readers see
+   * the old read model until the new one commits.
+   */
+  readonly version: number;
+  /** the tables the projection owns, dropped when its version changes */
+  readonly tables: readonly string[];
   readonly filter: EventFilter;
   /** idempotent DDL (`CREATE TABLE IF NOT EXISTS ...`); runs whenever a runner becomes active */
   setup(context: ProjectionContext): Promise<void>;
@@ -49,6 +57,10 @@ type EventOfType<Event extends RecordedEvent, Type> = [Extract<Event, { type: Ty
 
 export interface ProjectionDefinition<Event extends RecordedEvent> {
   name: string;
+  /** default 1; see Projection.version */
+  version?: number;
+  /** default none; see Projection.tables */
+  tables?: readonly string[];
   setup: Projection['setup'];
   reset: Projection['reset'];
   reducers: Reducers<Event>;
@@ -69,6 +81,8 @@ export function defineProjection<Event extends RecordedEvent = RecordedEvent>(
   const reducers = definition.reducers as Partial<Record<string, Reducer>>;
   return {
     name: definition.name,
+    version: definition.version ?? 1,
+    tables: definition.tables ?? [],
     filter: definition.filter ?? { eventTypes: Object.keys(reducers) },
     setup: definition.setup,
     reset: definition.reset,

@@ -6,6 +6,9 @@ import { UserEntity, USERS_TABLE } from './user.entity';
 
 export const usersProjection = defineProjection<RecordedEventOf<UserEvent>>({
   name: USERS_TABLE,
+  // 2: profile columns and the provider (issue 3)
+  version: 2,
+  tables: [USERS_TABLE],
   async setup({ manager, table }) {
     await manager.query(`CREATE TABLE IF NOT EXISTS ${table(USERS_TABLE)} (
       id uuid PRIMARY KEY,

@@ -43,6 +43,7 @@ export function workosOrganizationsProjection(workos: WorkOS): Projection {
   const { organizations, userManagement } = workos;
   return defineProjection<RecordedEventOf<OrganizationEvent | UserEvent>>({
     name: WORKOS_ORGANIZATIONS_TABLE,
+    tables: [WORKOS_ORGANIZATIONS_TABLE, WORKOS_MEMBERSHIPS_TABLE, WORKOS_USERS_TABLE],
     async setup({ manager, table }) {
       await manager.query(`CREATE TABLE IF NOT EXISTS ${table(WORKOS_ORGANIZATIONS_TABLE)} (
         organization_id uuid PRIMARY KEY,

@@ -5,6 +5,7 @@ import { InvitationEntity, INVITATIONS_TABLE } from './invitation.entity';
 
 export const invitationsProjection = defineProjection<RecordedEventOf<OrganizationEvent>>({
   name: INVITATIONS_TABLE,
+  tables: [INVITATIONS_TABLE],
   async setup({ manager, table }) {
     await manager.query(`CREATE TABLE IF NOT EXISTS ${table(INVITATIONS_TABLE)} (
       id uuid PRIMARY KEY,

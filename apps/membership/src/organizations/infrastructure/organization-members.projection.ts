@@ -18,6 +18,7 @@ async function deleteMember(event: MemberGone, { manager }: ProjectionContext): 
 
 export const organizationMembersProjection = defineProjection<RecordedEventOf<OrganizationEvent>>({
   name: ORGANIZATION_MEMBERS_TABLE,
+  tables: [ORGANIZATION_MEMBERS_TABLE],
   async setup({ manager, table }) {
     await manager.query(`CREATE TABLE IF NOT EXISTS ${table(ORGANIZATION_MEMBERS_TABLE)} (
       organization_id uuid NOT NULL,

@@ -9,6 +9,7 @@ import { OrganizationEntity, ORGANIZATIONS_TABLE } from './organization.entity';
 
 export const organizationsProjection = defineProjection<RecordedEventOf<OrganizationEvent>>({
   name: ORGANIZATIONS_TABLE,
+  tables: [ORGANIZATIONS_TABLE],
   async setup({ manager, table }) {
     await manager.query(`CREATE TABLE IF NOT EXISTS ${table(ORGANIZATIONS_TABLE)} (
       id uuid PRIMARY KEY,

@@ -7,6 +7,7 @@ export const activeOrganizationsProjection = defineProjection<
   RecordedEventOf<MemberPreferenceEvent>
 >({
   name: ACTIVE_ORGANIZATIONS_TABLE,
+  tables: [ACTIVE_ORGANIZATIONS_TABLE],
   async setup({ manager, table }) {
     await manager.query(`CREATE TABLE IF NOT EXISTS ${table(ACTIVE_ORGANIZATIONS_TABLE)} (
       user_id uuid PRIMARY KEY,

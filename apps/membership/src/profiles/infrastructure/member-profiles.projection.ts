@@ -17,6 +17,7 @@ function profileOf(data: UserEvent['data']): Omit<MemberProfileEntity, 'userId'>
 /** Fed by the identity service's user events, which live in the same event store. */
 export const memberProfilesProjection = defineProjection<RecordedEventOf<UserEvent>>({
   name: MEMBER_PROFILES_TABLE,
+  tables: [MEMBER_PROFILES_TABLE],
   async setup({ manager, table }) {
     await manager.query(`CREATE TABLE IF NOT EXISTS ${table(MEMBER_PROFILES_TABLE)} (
       user_id uuid PRIMARY KEY,

@@ -1,4 +1,4 @@
-import type { Projection } from '@orgplane/projections';
+import type { Projection } from './projection';
 
 /**
  * Several read-model tables kept by one runner: one checkpoint, one subscription and one pooled
@@ -7,7 +7,12 @@ import type { Projection } from '@orgplane/projections';
  * each writes only its own table, so applying the batch part after part equals applying it event
  * after event.
  */
-export function combinedProjection(name: string, parts: readonly Projection[]): Projection {
+export function combinedProjection(
+  name: string,
+  parts: readonly Projection[],
+  /** of the whole; raise it when any part's shape changes (see Projection.version) */
+  { version = 1 }: { version?: number } = {},
+): Projection {
   const eventTypes = new Set<string>();
   for (const part of parts) {
     if (!('eventTypes' in part.filter)) {
@@ -17,6 +22,8 @@ export function combinedProjection(name: string, parts: readonly Projection[]): 
   }
   return {
     name,
+    version,
+    tables: parts.flatMap((part) => part.tables),
     filter: { eventTypes: [...eventTypes] },
     async setup(context) {
       for (const part of parts) await part.setup(context);
