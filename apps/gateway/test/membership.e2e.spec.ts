@@ -145,6 +145,36 @@ describe('the README walk-through', () => {
   });
 });
 
+describe('Idempotency-Key', () => {
+  it('a retried create answers the first response again, on either instance, and writes once', async () => {
+    const kim = await signIn(stack, uniqueEmail('kim'));
+    const create = (gateway: number, name = 'Once') =>
+      send({
+        method: 'POST',
+        path: '/v1/organizations',
+        token: kim.token,
+        json: { name },
+        headers: { 'idempotency-key': 'create-once' },
+        gateway,
+      });
+    const first = await create(0);
+    expect(first.status).toBe(201);
+    const headAfterFirst = await stack.head();
+
+    const replayed = await create(1);
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get('idempotency-replayed')).toBe('true');
+    expect(replayed.body.data.id).toBe(first.body.data.id);
+    expect(await stack.head()).toEqual(headAfterFirst);
+
+    const reused = await create(0, 'Another name');
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    const listed = await ok({ method: 'GET', path: '/v1/organizations', token: kim.token });
+    expect(listed.body.data).toHaveLength(1);
+  });
+});
+
 describe('the active organization', () => {
   it('is the newest joined until switched; X-Org-Id overrides it per request', async () => {
     const lin = await signIn(stack, uniqueEmail('lin'));

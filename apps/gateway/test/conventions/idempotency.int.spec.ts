@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, SetMetadata } from '@nestjs/common';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { ServiceReply } from '@orgplane/contracts';
@@ -8,6 +8,7 @@ import {
   IDEMPOTENCY_BUCKET,
   IDEMPOTENCY_TTL_MS,
 } from '../../src/conventions/idempotency/idempotency.store';
+import { ROUTE_METADATA } from '../../src/routes/route.decorator';
 import { startTestGateway, TEST_CALLER_HEADERS, type TestGateway } from './conventions-test-app';
 
 /** What the handlers did, across every app instance of a test. */
@@ -20,6 +21,10 @@ let failuresLeft = 0;
 class WritesController {
   @Post('things')
   @HttpCode(201)
+  // What the interceptor reads of the catalog: this route acts in the caller's organization.
+  @SetMetadata(ROUTE_METADATA, {
+    access: { kind: 'organization', from: 'context', roles: ['admin', 'member'] },
+  })
   async create(@Body() body: { name: string }): Promise<ServiceReply<object>> {
     runs.push(body.name);
     await gate;

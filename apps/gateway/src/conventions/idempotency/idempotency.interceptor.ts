@@ -1,9 +1,11 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Logger } from '@orgplane/messaging';
 import { ServiceError } from '@orgplane/util';
 import type { FastifyReply } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { HTTP_HEADERS, type GatewayRequest } from '../../common/http-request-context';
+import { ROUTE_METADATA, type RouteMetadata } from '../../routes/route.decorator';
 import {
   IDEMPOTENCY_HEADERS,
   idempotentRequestOf,
@@ -31,11 +33,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly logger: Logger,
+    private readonly reflector = new Reflector(),
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<GatewayRequest>();
-    const idempotent = idempotentRequestOf(request);
+    const route = this.reflector.get<RouteMetadata | undefined>(
+      ROUTE_METADATA,
+      context.getHandler(),
+    );
+    const idempotent = idempotentRequestOf(request, route?.access.kind === 'organization');
     if (!idempotent) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return from(this.handleOnce(idempotent, request, reply, next));

@@ -21,14 +21,19 @@ export interface IdempotentRequest {
 
 /**
  * The Idempotency-Key of a POST, scoped to the caller, the method and the path: the same key from
- * another caller or on another path is another request. The organization the request acts in
- * joins the body in the fingerprint rather than the scope: it may come from the session's active
- * organization, so a retry after a switch is refused (422) instead of writing a second time.
+ * another caller or on another path is another request. For a route that acts in an organization,
+ * that organization joins the body in the fingerprint rather than the scope: it may come from the
+ * session's active organization, so a retry after a switch is refused (422) instead of writing in
+ * another organization. Other routes leave it out: creating an organization makes it the active
+ * one, and its retry must still replay.
  * `undefined` when there is no key, or no caller: the POSTs open to anyone (sign-in, refresh,
  * webhooks) answer with session tokens, which must not be kept under a key anyone behind the same
  * address could send again.
  */
-export function idempotentRequestOf(request: GatewayRequest): IdempotentRequest | undefined {
+export function idempotentRequestOf(
+  request: GatewayRequest,
+  actsInOrganization: boolean,
+): IdempotentRequest | undefined {
   const key = request.headers[IDEMPOTENCY_HEADERS.key.toLowerCase()];
   if (request.method !== 'POST' || !request.caller || key === undefined) return undefined;
   // Node joins a repeated header with ", ", which the pattern refuses too.
@@ -39,7 +44,7 @@ export function idempotentRequestOf(request: GatewayRequest): IdempotentRequest 
   }
   const scope = [callerPrincipal(request.caller), request.method, request.url.split('?')[0], key];
   const sent = {
-    organizationId: request.caller.organizationId ?? null,
+    organizationId: actsInOrganization ? (request.caller.organizationId ?? null) : null,
     body: request.body ?? null,
   };
   return {
