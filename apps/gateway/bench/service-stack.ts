@@ -17,7 +17,7 @@ export type ServiceName =
   'identity' | 'membership' | 'resources' | 'secrets-vault' | 'keys' | 'gateway';
 
 /** Keep their state in the database; the others only need NATS. */
-const EVENT_SOURCED: readonly ServiceName[] = ['identity', 'membership'];
+const EVENT_SOURCED: readonly ServiceName[] = ['identity', 'membership', 'keys'];
 
 /**
  * Orgplane as `npm start` runs it, every service (the gateway too) a process of its own started

@@ -1,5 +1,6 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { NatsBroadcast, ServiceClient, type Logger } from '@orgplane/messaging';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ConventionsModule } from './conventions/conventions.module';
@@ -7,6 +8,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
 import { InvitationsModule } from './invitations/invitations.module';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { SshKeysModule } from './ssh-keys/ssh-keys.module';
 
 @Injectable()
 class NatsBroadcastCloser implements OnApplicationShutdown {
@@ -29,6 +31,8 @@ export class AppModule {
         OrganizationsModule,
         MembersModule,
         InvitationsModule,
+        ApiKeysModule,
+        SshKeysModule,
         ConventionsModule.register({ config, logger }),
       ],
       providers: [

@@ -1,6 +1,7 @@
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger, PinoNestLogger, type Logger } from '@orgplane/messaging';
+import type { DestinationStream } from 'pino';
 import { newRequestId } from '@orgplane/util';
 import { AppModule } from './app.module';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
@@ -15,13 +16,15 @@ import { loadGatewayConfig } from './gateway.config';
 /**
  * Builds the HTTP API (Fastify). Every request gets a fresh request id: `request.id`, the
  * `X-Request-Id` response header, `meta.requestId` or `error.requestId` in the body, the
- * `requestId` of its log lines and of the NATS requests it makes.
+ * `requestId` of its log lines and of the NATS requests it makes. Log lines go to stdout, or to
+ * `logDestination` (tests read what the gateway logs).
  */
 export async function createGateway(
   env: NodeJS.ProcessEnv = process.env,
+  logDestination?: DestinationStream,
 ): Promise<{ app: NestFastifyApplication; port: number; host: string }> {
   const config = loadGatewayConfig(env);
-  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const logger = createLogger('gateway', config.LOG_LEVEL, logDestination);
   const adapter = new FastifyAdapter({
     genReqId: () => newRequestId(),
     bodyLimit: config.BODY_LIMIT_BYTES,

@@ -26,6 +26,15 @@ export const gatewayConfigSchema = z.object({
    */
   ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   ACCESS_CACHE_MAX_USERS: z.coerce.number().int().min(1).default(100_000),
+  /**
+   * How long an API key stays cached without a change notice (unknown keys at most 30 s).
+   * Notices from the keys service make a revocation hold within milliseconds; this only bounds a
+   * notice that was lost.
+   */
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  API_KEY_CACHE_MAX_KEYS: z.coerce.number().int().min(1).default(100_000),
+  /** how often the keys used since the last report are sent to the keys service (`lastUsedAt`) */
+  API_KEY_USAGE_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 

@@ -203,7 +203,13 @@ it('malformed ids in paths', async () => {
     'x'.repeat(300),
   ];
   for (const { operationId, request } of allRoutes()) {
-    const ids = [world.organizationId, world.member.userId, world.pendingInvitationId];
+    const ids = [
+      world.organizationId,
+      world.member.userId,
+      world.pendingInvitationId,
+      world.memberApiKeyId,
+      world.memberSshKeyId,
+    ];
     for (const id of ids.filter((value) => request.path.includes(value))) {
       for (const bad of garbage) {
         const response = await expectHandled(`${operationId} path ${bad}`, {
@@ -258,13 +264,19 @@ it('headers the gateway reads, malformed', async () => {
     { authorization: 'Bearer' },
     { authorization: 'Basic dXNlcjpwYXNz' },
     { authorization: `Bearer ${'a'.repeat(10_000)}` },
+    { authorization: 'Bearer rt_' },
+    { authorization: `Bearer rt_live_${'a'.repeat(10_000)}` },
+    { 'x-api-key': '' },
+    { 'x-api-key': 'rt_live_\u00e9t\u00e9' },
+    { 'x-api-key': `rt_test_${'0'.repeat(28)}` },
     { 'idempotency-key': '' },
   ];
   for (const headers of headerVariants) {
+    const credentials = headers.authorization ?? headers['x-api-key'];
     await expectHandled(`headers ${JSON.stringify(headers).slice(0, 60)}`, {
       ...request,
       headers,
-      token: headers.authorization ? undefined : request.token,
+      token: credentials === undefined ? request.token : undefined,
     });
   }
 });

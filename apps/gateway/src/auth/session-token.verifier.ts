@@ -60,13 +60,13 @@ export class SessionTokenVerifier {
   async verify(token: string, context: RequestContext): Promise<SessionUser> {
     const [encodedHeader, encodedClaims, encodedSignature, ...rest] = token.split('.');
     const header = headerSchema.safeParse(decodeJson(encodedHeader));
-    if (rest.length > 0 || !encodedSignature || !header.success) throw invalidToken();
+    if (rest.length > 0 || !encodedSignature || !header.success) throw invalidCredentials();
 
     const trusted = await this.keyFor(header.data.kid, context);
-    if (!trusted || trusted.alg !== header.data.alg) throw invalidToken();
+    if (!trusted || trusted.alg !== header.data.alg) throw invalidCredentials();
     const signingInput = Buffer.from(`${encodedHeader}.${encodedClaims}`);
     const signature = Buffer.from(encodedSignature, 'base64url');
-    if (!isSignedBy(trusted, signingInput, signature)) throw invalidToken();
+    if (!isSignedBy(trusted, signingInput, signature)) throw invalidCredentials();
 
     return { type: 'user', userId: this.userIdOf(trusted, decodeJson(encodedClaims)) };
   }
@@ -74,12 +74,12 @@ export class SessionTokenVerifier {
   private userIdOf(trusted: TrustedKey, claims: unknown): string {
     if (trusted.alg === SESSION_TOKEN.algorithm) {
       const ours = sessionTokenClaimsSchema.safeParse(claims);
-      if (!ours.success || !this.isCurrent(ours.data)) throw invalidToken();
+      if (!ours.success || !this.isCurrent(ours.data)) throw invalidCredentials();
       return ours.data.sub;
     }
     const workos = workosAccessTokenClaimsSchema.safeParse(claims);
     if (!workos.success || !trusted.issuers.has(workos.data.iss) || !this.isCurrent(workos.data)) {
-      throw invalidToken();
+      throw invalidCredentials();
     }
     return userIdOfWorkosUser(workos.data.sub);
   }
@@ -136,6 +136,7 @@ function decodeJson(segment: string | undefined): unknown {
   }
 }
 
-function invalidToken(): ServiceError {
+/** Every way credentials can be wrong, session token or API key: one answer, with no hint. */
+export function invalidCredentials(): ServiceError {
   return new ServiceError('unauthorized', 'unauthorized', INVALID_TOKEN_MESSAGE);
 }

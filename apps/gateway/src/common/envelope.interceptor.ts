@@ -13,14 +13,17 @@ import { HTTP_HEADERS } from './http-request-context';
 
 export interface Envelope<Data> {
   data: Data;
+  /** what the client must know besides the data (a created key's "store it now") */
+  message?: string;
   /** lists add `hasMore` and `nextCursor` */
   meta: { requestId: string } & Partial<PageInfo>;
 }
 
 /**
  * Controllers return a service's reply; clients get the API envelope. A write's position goes out
- * as `X-Consistency-Position` (see HTTP_HEADERS); a list's page info goes into `meta`. Routes marked
- * `@NotEnveloped()` (the OpenAPI document) answer their value as it is.
+ * as `X-Consistency-Position` (see HTTP_HEADERS); a list's page info goes into `meta`; a reply's
+ * `message` next to `data`. Routes marked `@NotEnveloped()` (the OpenAPI document) answer their
+ * value as it is.
  */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
@@ -34,9 +37,13 @@ export class EnvelopeInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     return next.handle().pipe(
-      map(({ data, position, page }: ServiceReply<unknown>) => {
+      map(({ data, position, page, message }: ServiceReply<unknown>): Envelope<unknown> => {
         if (position) reply.header(HTTP_HEADERS.consistencyPosition, position);
-        return { data, meta: { requestId: request.id, ...page } };
+        return {
+          data,
+          ...(message !== undefined ? { message } : {}),
+          meta: { requestId: request.id, ...page },
+        };
       }),
     );
   }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 /** The gateway's settings for rate limits and Idempotency-Key; spread into gatewayConfigSchema. */
 export const conventionsConfigShape = {
   /**
-   * Requests per minute for each user (and, later, each API key), counted by each gateway
-   * instance on its own: with N instances behind a balancer a client gets up to N times this.
+   * Requests per minute for each user and each API key, counted by each gateway instance on its
+   * own: with N instances behind a balancer a client gets up to N times this.
    */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Requests per minute for each client address on routes that need no credentials. */

@@ -74,6 +74,12 @@ export interface RouteSpec {
   query?: z.ZodObject;
   /** the response `data` is a page of items, with `meta.hasMore` / `meta.nextCursor` */
   paginated?: boolean;
+  /**
+   * The reply holds a secret shown only once (a new API key). An Idempotency-Key then keeps the
+   * claim but not the reply: a retry writes nothing and gets 409 `idempotency_replay_unavailable`
+   * naming what was created, so the secret never rests in the idempotency store.
+   */
+  secretInReply?: true;
 }
 
 const ANY_ROLE = ['admin', 'member'] as const;
@@ -304,6 +310,7 @@ export const ROUTES = {
     access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: '*' },
     status: 201,
     body: createApiKeyRequestSchema,
+    secretInReply: true,
   },
   'apiKeys.list': {
     method: 'GET',
@@ -348,6 +355,7 @@ export const ROUTES = {
     access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: '*' },
     status: 200,
     body: rotateApiKeyBodySchema,
+    secretInReply: true,
   },
   // --- SSH keys --------------------------------------------------------------------------------
   'sshKeys.add': {

@@ -34,7 +34,25 @@ class WritesController {
     }
     return { data: { name: body.name, run: runs.length }, position: `${runs.length}:0` };
   }
+
+  /** Like `apiKeys.create`: the reply holds a secret shown once. */
+  @Post('secrets')
+  @HttpCode(201)
+  @SetMetadata(ROUTE_METADATA, {
+    access: { kind: 'organization', from: 'context', roles: ['admin', 'member'] },
+    secretInReply: true,
+  })
+  async createSecret(@Body() body: { name: string }): Promise<ServiceReply<object>> {
+    runs.push(body.name);
+    return {
+      data: { id: `secret-${runs.length}`, key: `${SECRET_MARK}-${runs.length}` },
+      message: 'Store it now',
+    };
+  }
 }
+
+/** what the secrets the test controller hands out start with */
+const SECRET_MARK = 'shown-once';
 
 const USER_A = '00000000-0000-4000-8000-00000000000a';
 const USER_B = '00000000-0000-4000-8000-00000000000b';
@@ -48,11 +66,16 @@ const freshKey = () => `key-${Date.now()}-${++keyCounter}`;
 function post(
   gateway: TestGateway,
   payload: object,
-  { key, user = USER_A, org }: { key?: string; user?: string | null; org?: string } = {},
+  {
+    key,
+    user = USER_A,
+    org,
+    url = '/test/things',
+  }: { key?: string; user?: string | null; org?: string; url?: string } = {},
 ) {
   return gateway.app.inject({
     method: 'POST',
-    url: '/test/things',
+    url,
     payload,
     headers: {
       ...(key !== undefined ? { 'idempotency-key': key } : {}),
@@ -208,6 +231,41 @@ describe('Idempotency-Key on POST', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error.details.fields['Idempotency-Key']).toHaveLength(1);
     expect(runs).toEqual([]);
+  });
+
+  it('runs a request whose reply holds a secret once, and keeps no reply: a repeat is a 409 naming what was made', async () => {
+    const key = freshKey();
+    const url = '/test/secrets';
+    const original = await post(first, { name: 's' }, { key, url });
+    expect(original.statusCode).toBe(201);
+    expect(original.json()).toMatchObject({
+      data: { id: 'secret-1', key: `${SECRET_MARK}-1` },
+      message: 'Store it now',
+    });
+    for (const gateway of [first, second]) {
+      const repeat = await post(gateway, { name: 's' }, { key, url });
+      expect(repeat.statusCode).toBe(409);
+      expect(repeat.json().error).toMatchObject({
+        code: 'idempotency_replay_unavailable',
+        details: { id: 'secret-1' },
+      });
+      expect(repeat.body).not.toContain(SECRET_MARK);
+    }
+    expect((await post(first, { name: 'other' }, { key, url })).statusCode).toBe(422);
+    expect(runs).toEqual(['s']);
+
+    const connection = await connect({ servers: nats.url });
+    try {
+      const bucket = await new Kvm(connection).open(IDEMPOTENCY_BUCKET);
+      const records: string[] = [];
+      for await (const recordKey of await bucket.keys()) {
+        records.push((await bucket.get(recordKey))!.string());
+      }
+      expect(records.join('\n')).toContain('secret-1');
+      expect(records.join('\n')).not.toContain(SECRET_MARK);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('keeps records in a bucket that forgets them after 24 hours', async () => {

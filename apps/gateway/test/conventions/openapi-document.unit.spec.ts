@@ -121,11 +121,34 @@ describe('the OpenAPI document', () => {
     });
   });
 
-  it('asks no credentials of public routes and a bearer token of the others', () => {
+  it('asks no credentials of public routes, a session of session-only ones, else a session or an API key', () => {
     expect(operation('auth.devSignIn').security).toEqual([]);
-    expect(operation('me.get').security).toEqual([{ bearer: [] }]);
-    expect(operation('members.remove').security).toEqual([{ bearer: [] }]);
+    const sessionOrKey = [{ bearer: [] }, { apiKey: [] }];
+    expect(operation('me.get').security).toEqual(sessionOrKey);
+    expect(operation('members.remove').security).toEqual(sessionOrKey);
+    expect(operation('organizations.create').security).toEqual([{ bearer: [] }]);
+    expect(document.components.securitySchemes.apiKey).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+    });
     expect(errorStatusesOf('auth.devSignIn')).not.toContain(401);
+  });
+
+  it('says what an API key needs of each route, from the catalog', () => {
+    expect(operation('members.changeRole').description).toContain(
+      'An API key needs the scope `org:members`',
+    );
+    expect(operation('organizations.create').description).toContain('`session_required`');
+    expect(operation('me.get').description).toBe('Any valid API key may call it.');
+    expect(operation('sshKeys.list').description).toContain('`admin:resources`');
+  });
+
+  it('warns that a reply holding a new key is not given again for an Idempotency-Key', () => {
+    for (const operationId of ['apiKeys.create', 'apiKeys.rotate'] as const) {
+      expect(operation(operationId).description).toContain('`idempotency_replay_unavailable`');
+    }
+    expect(operation('sshKeys.add').description).not.toContain('idempotency_replay_unavailable');
   });
 
   it('describes path ids, query parameters and bodies from the contracts’ schemas', () => {
@@ -182,7 +205,7 @@ describe('the OpenAPI document', () => {
     expect(errorStatusesOf('organizations.update')).toEqual([
       400, 401, 403, 404, 409, 413, 415, 422, 429, 503,
     ]);
-    expect(errorStatusesOf('me.get')).toEqual([400, 401, 429, 503]);
+    expect(errorStatusesOf('me.get')).toEqual([400, 401, 403, 429, 503]);
     expect(errorStatusesOf('auth.devSignIn')).toEqual([400, 413, 415, 429, 503]);
     expect(errorStatusesOf('openapi.get')).toEqual([429]);
     const tooMany = resolve<Response>(operation('me.get').responses[429]);

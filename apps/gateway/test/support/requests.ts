@@ -1,4 +1,6 @@
+import { ORGANIZATION_HEADER } from '../../src/authorization/authorization.guard';
 import type { OperationId, ROUTES } from '../../src/routes/route-catalog';
+import { newSshPublicKey } from './ssh-keys';
 import type { HttpRequest } from './stack';
 import { uniqueEmail, type World } from './world';
 
@@ -6,6 +8,8 @@ import { uniqueEmail, type World } from './world';
 export type RequestOf = (world: World) => Omit<HttpRequest, 'token'>;
 
 const orgPath = (world: World, rest = '') => `/v1/organizations/${world.organizationId}${rest}`;
+/** Routes that act in the context's organization name the world's, as a client of several would. */
+const inWorld = (world: World) => ({ [ORGANIZATION_HEADER]: world.organizationId });
 
 export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> = {
   'me.get': () => ({ method: 'GET', path: '/v1/me' }),
@@ -62,6 +66,52 @@ export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> 
   'invitations.accept': (world) => ({
     method: 'POST',
     path: `/v1/invitations/${world.pendingInvitationId}/accept`,
+  }),
+  'apiKeys.create': (world) => ({
+    method: 'POST',
+    path: '/v1/api-keys',
+    headers: inWorld(world),
+    json: { name: 'Matrix key', scopes: ['org:read'], expiresIn: '30d' },
+  }),
+  'apiKeys.list': (world) => ({ method: 'GET', path: '/v1/api-keys', headers: inWorld(world) }),
+  'apiKeys.get': (world) => ({
+    method: 'GET',
+    path: `/v1/api-keys/${world.memberApiKeyId}`,
+    headers: inWorld(world),
+  }),
+  'apiKeys.update': (world) => ({
+    method: 'PATCH',
+    path: `/v1/api-keys/${world.memberApiKeyId}`,
+    headers: inWorld(world),
+    json: { name: 'Renamed by the matrix' },
+  }),
+  'apiKeys.revoke': (world) => ({
+    method: 'DELETE',
+    path: `/v1/api-keys/${world.memberApiKeyId}`,
+    headers: inWorld(world),
+  }),
+  'apiKeys.rotate': (world) => ({
+    method: 'POST',
+    path: `/v1/api-keys/${world.memberApiKeyId}/rotate`,
+    headers: inWorld(world),
+    json: { gracePeriodSeconds: 60 },
+  }),
+  'sshKeys.add': (world) => ({
+    method: 'POST',
+    path: '/v1/ssh-keys',
+    headers: inWorld(world),
+    json: { name: 'Matrix laptop', publicKey: newSshPublicKey() },
+  }),
+  'sshKeys.list': (world) => ({ method: 'GET', path: '/v1/ssh-keys', headers: inWorld(world) }),
+  'sshKeys.get': (world) => ({
+    method: 'GET',
+    path: `/v1/ssh-keys/${world.memberSshKeyId}`,
+    headers: inWorld(world),
+  }),
+  'sshKeys.delete': (world) => ({
+    method: 'DELETE',
+    path: `/v1/ssh-keys/${world.memberSshKeyId}`,
+    headers: inWorld(world),
   }),
 };
 

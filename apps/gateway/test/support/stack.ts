@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PostgresEventStore, type Position } from '@orgplane/event-store';
+import { PostgresEventStore, type Position, type RecordedEvent } from '@orgplane/event-store';
 import { SERVICE_LISTENING_MESSAGE } from '@orgplane/messaging';
 import {
   dropSchema,
@@ -46,7 +46,7 @@ export interface HttpResponse {
 
 export interface StackOptions {
   membershipInstances: number;
-  /** resources, secrets-vault, keys: they only answer health for now */
+  /** resources, secrets-vault: they only answer health for now */
   withPlaceholderServices?: boolean;
   requestTimeoutMs: number;
   consistencyWaitMs: number;
@@ -58,6 +58,10 @@ export interface StackOptions {
   gatewayEnv?: Record<string, string>;
   /** more identity configuration (a signing key the test also holds, WorkOS, ...) */
   identityEnv?: Record<string, string>;
+  /** the services' LOG_LEVEL; default info */
+  serviceLogLevel?: string;
+  /** the gateways log at this level into `gatewayLogs`; by default they log nothing */
+  gatewayLogLevel?: string;
 }
 
 /**
@@ -72,12 +76,16 @@ export class Stack {
     private readonly baseUrls: string[],
     readonly identity: ServiceProcess,
     readonly membership: ServiceProcess[],
+    readonly keys: ServiceProcess,
     readonly placeholders: ServiceProcess[],
     /** the services' event store, read directly to count what was written */
     readonly store: PostgresEventStore,
-    private readonly databaseUrl: string,
-    private readonly schemas: string[],
+    readonly databaseUrl: string,
+    /** the event store's schema, then each service's read-model schema */
+    readonly schemas: string[],
     private readonly membershipEnv: Record<string, string>,
+    /** every line the gateways logged (see StackOptions.gatewayLogLevel) */
+    readonly gatewayLogs: string[],
   ) {}
 
   static async start(options: StackOptions): Promise<Stack> {
@@ -86,6 +94,7 @@ export class Stack {
     const eventStoreSchema = uniqueSchemaName('e2e_events');
     const identitySchema = uniqueSchemaName('e2e_identity');
     const membershipSchema = uniqueSchemaName('e2e_membership');
+    const keysSchema = uniqueSchemaName('e2e_keys');
     const env = {
       NATS_URL: nats.url,
       DATABASE_URL: url,
@@ -93,35 +102,40 @@ export class Stack {
       EVENTSTORE_SCHEMA: eventStoreSchema,
       CONSISTENCY_WAIT_MS: String(options.consistencyWaitMs),
       SHUTDOWN_GRACE_MS: '200',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: options.serviceLogLevel ?? 'info',
     };
     const membershipEnv = { ...env, READ_MODEL_SCHEMA: membershipSchema };
-    const [identity, ...rest] = await Promise.all([
+    const [identity, keys, ...rest] = await Promise.all([
       startService('identity', {
         ...env,
         READ_MODEL_SCHEMA: identitySchema,
         ...options.identityEnv,
       }),
+      startService('keys', { ...env, READ_MODEL_SCHEMA: keysSchema }),
       ...Array.from({ length: options.membershipInstances }, () =>
         startService('membership', membershipEnv),
       ),
       ...(options.withPlaceholderServices
-        ? ['resources', 'secrets-vault', 'keys'].map((service) =>
-            startService(service, { NATS_URL: nats.url, LOG_LEVEL: 'info' }),
+        ? ['resources', 'secrets-vault'].map((service) =>
+            startService(service, { NATS_URL: nats.url, LOG_LEVEL: env.LOG_LEVEL }),
           )
         : []),
     ]);
+    const gatewayLogs: string[] = [];
     const gateways = await Promise.all(
       Array.from({ length: options.gatewayInstances ?? 1 }, async () => {
-        const { app } = await createGateway({
-          NATS_URL: nats.url,
-          LOG_LEVEL: 'silent',
-          REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs),
-          // Every test signs in from 127.0.0.1: limits are the rate-limit tests' business.
-          RATE_LIMIT_PER_MINUTE: '1000000',
-          RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
-          ...options.gatewayEnv,
-        });
+        const { app } = await createGateway(
+          {
+            NATS_URL: nats.url,
+            LOG_LEVEL: options.gatewayLogLevel ?? 'silent',
+            REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs),
+            // Every test signs in from 127.0.0.1: limits are the rate-limit tests' business.
+            RATE_LIMIT_PER_MINUTE: '1000000',
+            RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
+            ...options.gatewayEnv,
+          },
+          { write: (line: string) => void gatewayLogs.push(line) },
+        );
         await app.listen(0, '127.0.0.1');
         return app;
       }),
@@ -137,11 +151,13 @@ export class Stack {
       await Promise.all(gateways.map((app) => app.getUrl())),
       identity,
       rest.slice(0, options.membershipInstances),
+      keys,
       rest.slice(options.membershipInstances),
       store,
       url,
-      [eventStoreSchema, identitySchema, membershipSchema],
+      [eventStoreSchema, identitySchema, membershipSchema, keysSchema],
       membershipEnv,
+      gatewayLogs,
     );
   }
 
@@ -150,6 +166,11 @@ export class Stack {
     const instance = await startService('membership', this.membershipEnv);
     this.membership.push(instance);
     return instance;
+  }
+
+  /** every service process */
+  get services(): ServiceProcess[] {
+    return [this.identity, ...this.membership, this.keys, ...this.placeholders];
   }
 
   /** the first gateway instance */
@@ -199,9 +220,20 @@ export class Stack {
     return this.store.headPosition();
   }
 
+  /**
+   * The events appended after `since` by the request with this id, or by what it caused: where
+   * other writes (a reaction to an earlier request) may land meanwhile, a request's own.
+   */
+  async writtenBy(requestId: string, since: Position | null): Promise<RecordedEvent[]> {
+    const events = await this.store.readAll({ fromPosition: since ?? 'start' });
+    return events.filter(
+      ({ metadata }) => metadata.requestId === requestId || metadata.correlationId === requestId,
+    );
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.gateways.map((app) => app.close()));
-    const processes = [this.identity, ...this.membership, ...this.placeholders];
+    const processes = this.services;
     for (const service of processes) service.thaw();
     await Promise.all(processes.map((service) => service.stop()));
     await this.store.close();

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { ORGANIZATION_HEADER } from '../../src/authorization/authorization.guard';
+import { HTTP_HEADERS } from '../../src/common/http-request-context';
+import { newSshPublicKey } from './ssh-keys';
 import type { HttpRequest, HttpResponse, Stack } from './stack';
 
 export interface SignedInUser {
@@ -7,13 +10,25 @@ export interface SignedInUser {
   email: string;
 }
 
-/** An organization with an Admin, a Member and a pending invitation, made through the API. */
+/**
+ * An organization with an Admin, a Member (who has an API key and an SSH key) and a pending
+ * invitation, made through the API.
+ */
 export interface World {
   organizationId: string;
   organizationName: string;
   admin: SignedInUser;
   member: SignedInUser;
   pendingInvitationId: string;
+  memberApiKeyId: string;
+  memberSshKeyId: string;
+}
+
+/** A new API key: its id, and the key itself, shown in the create reply only. */
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  reply: HttpResponse;
 }
 
 /** Throws unless the response has the status: fixtures must not fail quietly. */
@@ -33,7 +48,39 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
 }
 
-/** `admin` creates an organization, invites `member`, who accepts. */
+/** `owner` creates an API key in the organization (by default with every scope). */
+export async function createApiKey(
+  stack: Stack,
+  owner: SignedInUser,
+  organizationId: string,
+  json: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<CreatedApiKey> {
+  const response = await stack.request({
+    method: 'POST',
+    path: '/v1/api-keys',
+    token: owner.token,
+    headers: { [ORGANIZATION_HEADER]: organizationId, ...headers },
+    json: { name: 'Test key', ...json },
+  });
+  const { id, key } = expectStatus(response, 201, 'create an API key').body.data;
+  return { id, key, reply: response };
+}
+
+/**
+ * The header that makes the next request see the write that answered `response` (read-your-writes
+ * across instances and caches: the write's change notice may come after its reply).
+ */
+export function after(response: HttpResponse): Record<string, string> {
+  return {
+    [HTTP_HEADERS.consistencyPosition]: response.headers.get(HTTP_HEADERS.consistencyPosition)!,
+  };
+}
+
+/**
+ * `admin` creates an organization, invites `member`, who accepts and adds an API key and an SSH
+ * key; `admin` invites someone else, who does not answer.
+ */
 export async function buildWorld(
   stack: Stack,
   admin: SignedInUser,
@@ -58,12 +105,13 @@ export async function buildWorld(
       method: 'POST',
       path: `/v1/organizations/${organizationId}/invitations`,
       token: admin.token,
+      headers: after(created),
       json: { email: member.email, role: 'member' },
     },
     201,
     'invite the member',
   );
-  await send(
+  const accepted = await send(
     {
       method: 'POST',
       path: `/v1/invitations/${invitation.body.data.id}/accept`,
@@ -72,21 +120,37 @@ export async function buildWorld(
     200,
     'accept the invitation',
   );
-  const pending = await send(
-    {
-      method: 'POST',
-      path: `/v1/organizations/${organizationId}/invitations`,
-      token: admin.token,
-      json: { email: uniqueEmail('pending'), role: 'member' },
-    },
-    201,
-    'invite someone else',
-  );
+  const [pending, memberApiKey, memberSshKey] = await Promise.all([
+    send(
+      {
+        method: 'POST',
+        path: `/v1/organizations/${organizationId}/invitations`,
+        token: admin.token,
+        json: { email: uniqueEmail('pending'), role: 'member' },
+      },
+      201,
+      'invite someone else',
+    ),
+    createApiKey(stack, member, organizationId, { name: 'Member key' }, after(accepted)),
+    send(
+      {
+        method: 'POST',
+        path: '/v1/ssh-keys',
+        token: member.token,
+        headers: { [ORGANIZATION_HEADER]: organizationId, ...after(accepted) },
+        json: { name: 'Member laptop', publicKey: newSshPublicKey() },
+      },
+      201,
+      'add an SSH key',
+    ),
+  ]);
   return {
     organizationId,
     organizationName,
     admin,
     member,
     pendingInvitationId: pending.body.data.id,
+    memberApiKeyId: memberApiKey.id,
+    memberSshKeyId: memberSshKey.body.data.id,
   };
 }

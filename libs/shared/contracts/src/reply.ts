@@ -12,6 +12,11 @@ export interface ServiceReply<Data> {
   position?: string;
   /** set by list queries, whose `data` is the page's items */
   page?: PageInfo;
+  /**
+   * A note for the client that the gateway puts next to `data` at the envelope's top level (the
+   * create-key reply's "store this key now", as the reference shows it).
+   */
+  message?: string;
 }
 
 const errorKinds = [

@@ -20,6 +20,7 @@ const replySchema = z.object({
   data: z.unknown(),
   position: z.string().optional(),
   page: z.object({ hasMore: z.boolean(), nextCursor: z.string().nullable() }).optional(),
+  message: z.string().optional(),
 });
 
 /**

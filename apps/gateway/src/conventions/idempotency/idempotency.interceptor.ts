@@ -4,6 +4,7 @@ import type { Logger } from '@orgplane/messaging';
 import { ServiceError } from '@orgplane/util';
 import type { FastifyReply } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { Envelope } from '../../common/envelope.interceptor';
 import { HTTP_HEADERS, type GatewayRequest } from '../../common/http-request-context';
 import { ROUTE_METADATA, type RouteMetadata } from '../../routes/route.decorator';
 import {
@@ -28,6 +29,11 @@ const REPLAYED_HEADERS = [HTTP_HEADERS.consistencyPosition, 'location'];
  * as the client got it. Its `meta.requestId` stays the first request's, the one the audit trail
  * names; `X-Request-Id` is the repeat's own. The status is not kept: Nest answers with the route's
  * success status, and only that route's successes are kept.
+ *
+ * Routes whose reply holds a secret shown once (`secretInReply` in the catalog: a new API key)
+ * are not kept, so the secret does not sit in NATS for 24 hours: the claim still ends, so a retry
+ * runs nothing, but it gets a 409 `idempotency_replay_unavailable` naming what the first request
+ * created (`details.id`) instead of the first response.
  */
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
@@ -45,27 +51,37 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const idempotent = idempotentRequestOf(request, route?.access.kind === 'organization');
     if (!idempotent) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return from(this.handleOnce(idempotent, request, reply, next));
+    return from(this.handleOnce(idempotent, route?.secretInReply === true, request, reply, next));
   }
 
   private async handleOnce(
-    { recordKey, fingerprint }: IdempotentRequest,
+    idempotent: IdempotentRequest,
+    secretInReply: boolean,
     request: GatewayRequest,
     reply: FastifyReply,
     next: CallHandler,
   ): Promise<unknown> {
-    const claim = await this.store.claim(recordKey, fingerprint).catch((error: unknown) => {
-      this.logger.error({ requestId: request.id, err: error }, 'Idempotency store unavailable');
-      throw new ServiceError(
-        'unavailable',
-        'idempotency_unavailable',
-        'The Idempotency-Key cannot be honoured right now; nothing was done, retry later',
-      );
-    });
+    const claim = await this.store
+      .claim(idempotent.recordKey, idempotent.fingerprint)
+      .catch((error: unknown) => {
+        this.logger.error({ requestId: request.id, err: error }, 'Idempotency store unavailable');
+        throw new ServiceError(
+          'unavailable',
+          'idempotency_unavailable',
+          'The Idempotency-Key cannot be honoured right now; nothing was done, retry later',
+        );
+      });
     switch (claim.outcome) {
       case 'completed':
         reply.headers({ ...claim.response.headers, [IDEMPOTENCY_HEADERS.replayed]: 'true' });
         return claim.response.body;
+      case 'withheld':
+        throw new ServiceError(
+          'conflict',
+          'idempotency_replay_unavailable',
+          'A request with this Idempotency-Key already succeeded; its response held a secret that is shown only once, so it cannot be given again (`details.id` names what it created)',
+          { id: claim.resourceId },
+        );
       case 'in_flight':
         throw ServiceError.conflict(
           'idempotency_in_progress',
@@ -78,7 +94,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           'This Idempotency-Key was already used with another request body or organization',
         );
       case 'claimed':
-        return this.runClaimed(recordKey, fingerprint, claim.revision, request, reply, next);
+        return this.runClaimed(idempotent, secretInReply, claim.revision, request, reply, next);
     }
   }
 
@@ -88,8 +104,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * the write has happened, or has not; the claim then lapses after the in-flight timeout.
    */
   private async runClaimed(
-    recordKey: string,
-    fingerprint: string,
+    { recordKey, fingerprint }: IdempotentRequest,
+    secretInReply: boolean,
     revision: number,
     request: GatewayRequest,
     reply: FastifyReply,
@@ -104,16 +120,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
       });
       throw error;
     }
-    await this.store
-      .complete(recordKey, revision, fingerprint, { body, headers: replayedHeadersOf(reply) })
-      .catch((storeError: unknown) => {
-        this.logger.error(
-          { requestId: request.id, err: storeError },
-          'Idempotent response not kept; a retry after the in-flight timeout runs again',
-        );
-      });
+    const kept = secretInReply
+      ? this.store.withhold(recordKey, revision, fingerprint, createdIdOf(body))
+      : this.store.complete(recordKey, revision, fingerprint, {
+          body,
+          headers: replayedHeadersOf(reply),
+        });
+    await kept.catch((storeError: unknown) => {
+      this.logger.error(
+        { requestId: request.id, err: storeError },
+        'Idempotent response not kept; a retry after the in-flight timeout runs again',
+      );
+    });
     return body;
   }
+}
+
+/** What a reply holding a secret created (a new key) or renewed (a rotated one). */
+function createdIdOf(body: unknown): string {
+  return (body as Envelope<{ id: string }>).data.id;
 }
 
 function replayedHeadersOf(reply: FastifyReply): Record<string, string> {

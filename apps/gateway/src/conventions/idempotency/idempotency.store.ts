@@ -24,6 +24,8 @@ const recordSchema = z.discriminatedUnion('state', [
     fingerprint: z.string(),
     response: storedResponseSchema,
   }),
+  /** completed, but its response held a secret shown once: only the id of what it created is kept */
+  z.object({ state: z.literal('withheld'), fingerprint: z.string(), resourceId: z.string() }),
 ]);
 type IdempotencyRecord = z.infer<typeof recordSchema>;
 
@@ -31,6 +33,8 @@ export type Claim =
   /** this request runs; it ends the claim with `complete` or `release` */
   | { outcome: 'claimed'; revision: number }
   | { outcome: 'completed'; response: StoredResponse }
+  /** completed; its response is not kept (it held a secret), only what it created */
+  | { outcome: 'withheld'; resourceId: string }
   | { outcome: 'in_flight' }
   /** the key was used with another body */
   | { outcome: 'reused' };
@@ -75,6 +79,8 @@ export class IdempotencyStore {
       const record = recordSchema.parse(entry.json());
       if (record.fingerprint !== fingerprint) return { outcome: 'reused' };
       if (record.state === 'completed') return { outcome: 'completed', response: record.response };
+      if (record.state === 'withheld')
+        return { outcome: 'withheld', resourceId: record.resourceId };
       if (!this.abandoned(entry)) return { outcome: 'in_flight' };
 
       const takenOver = await unlessOvertaken(this.kv.update(recordKey, marker, entry.revision));
@@ -91,14 +97,29 @@ export class IdempotencyStore {
     fingerprint: string,
     response: StoredResponse,
   ): Promise<void> {
-    await unlessOvertaken(
-      this.kv.update(recordKey, encode({ state: 'completed', fingerprint, response }), revision),
-    );
+    await this.finish(recordKey, revision, { state: 'completed', fingerprint, response });
+  }
+
+  /**
+   * Ends the claim without keeping a response that holds a secret: a retry still runs nothing,
+   * and learns what was created. A no-op if another instance took the claim over meanwhile.
+   */
+  async withhold(
+    recordKey: string,
+    revision: number,
+    fingerprint: string,
+    resourceId: string,
+  ): Promise<void> {
+    await this.finish(recordKey, revision, { state: 'withheld', fingerprint, resourceId });
   }
 
   /** Frees the key for a retry; a no-op if another instance took the claim over meanwhile. */
   async release(recordKey: string, revision: number): Promise<void> {
     await unlessOvertaken(this.kv.delete(recordKey, { previousSeq: revision }));
+  }
+
+  private async finish(recordKey: string, revision: number, record: IdempotencyRecord) {
+    await unlessOvertaken(this.kv.update(recordKey, encode(record), revision));
   }
 
   /**

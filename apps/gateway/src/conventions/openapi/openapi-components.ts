@@ -1,11 +1,13 @@
 import { PAGE_LIMIT } from '@orgplane/contracts';
 import { ORGANIZATION_HEADER } from '../../authorization/authorization.guard';
+import { API_KEY_HEADER } from '../../authorization/credentials';
 import { HTTP_HEADERS } from '../../common/http-request-context';
 import { IDEMPOTENCY_HEADERS } from '../idempotency/idempotent-request';
 import { RATE_LIMIT_HEADERS } from '../rate-limit/rate-limit.guard';
 import type { Components, Reference } from './openapi.types';
 
 export const BEARER_SCHEME = 'bearer';
+export const API_KEY_SCHEME = 'apiKey';
 
 export const ref = {
   schema: (name: keyof typeof SCHEMAS): Reference => ({ $ref: `#/components/schemas/${name}` }),
@@ -27,7 +29,11 @@ export const ERROR_RESPONSES = {
     name: 'Unauthorized',
     description: 'Credentials missing, malformed, expired or revoked (one answer for all of them)',
   },
-  403: { name: 'Forbidden', description: 'The caller’s role does not allow this' },
+  403: {
+    name: 'Forbidden',
+    description:
+      'The caller’s role does not allow this (`admin_required`, `not_a_member`); for an API key also `insufficient_scope` (the scope needed is in `error.details.requiredScope`), `session_required`, or `organization_mismatch` (`X-Org-Id` names another organization than the key’s)',
+  },
   404: {
     name: 'NotFound',
     description: 'No such resource, or one in an organization the caller does not belong to',
@@ -35,7 +41,7 @@ export const ERROR_RESPONSES = {
   409: {
     name: 'Conflict',
     description:
-      'The current state refuses the change (e.g. `last_admin`), or the first request with this Idempotency-Key is still running (`idempotency_in_progress`)',
+      'The current state refuses the change (e.g. `last_admin`), the first request with this Idempotency-Key is still running (`idempotency_in_progress`), or it succeeded with a secret that is shown only once (`idempotency_replay_unavailable`)',
   },
   413: { name: 'PayloadTooLarge', description: 'The body is over the size limit' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json`' },
@@ -105,7 +111,14 @@ const SCHEMAS = {
   },
   Envelope: {
     type: 'object',
-    properties: { data: {}, meta: { $ref: '#/components/schemas/Meta' } },
+    properties: {
+      data: {},
+      message: {
+        type: 'string',
+        description: 'What the client must know besides the data (a new key: store it now)',
+      },
+      meta: { $ref: '#/components/schemas/Meta' },
+    },
     required: ['data', 'meta'],
   },
   PageEnvelope: {
@@ -194,7 +207,14 @@ export const COMPONENTS: Components = {
     [BEARER_SCHEME]: {
       type: 'http',
       scheme: 'bearer',
-      description: 'A session access token',
+      description: 'A session access token, or an API key (`rt_live_…`, `rt_test_…`)',
+    },
+    [API_KEY_SCHEME]: {
+      type: 'apiKey',
+      in: 'header',
+      name: API_KEY_HEADER,
+      description:
+        'An API key: it acts as its owner, with the owner’s current role, in its own organization, within its scopes',
     },
   },
   parameters: PARAMETERS,

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { ALL_FLAG_SCOPE } from '../../authorization/authorization.guard';
 import type { RouteSpec } from '../../routes/route-catalog';
 import { HTTP_HEADERS } from '../../common/http-request-context';
 import { IDEMPOTENCY_HEADERS } from '../idempotency/idempotent-request';
 import {
+  API_KEY_SCHEME,
   BEARER_SCHEME,
   COMMON_RESPONSE_HEADERS,
   ERROR_RESPONSES,
@@ -18,13 +20,13 @@ const PATH_PARAMETER = /\{(\w+)\}/g;
 
 /** One route of the catalog as an OpenAPI operation. */
 export function operationOf(operationId: string, route: RouteSpec): Operation {
-  const description = accessDescriptionOf(route);
+  const description = [...accessDescriptionOf(route), ...secretDescriptionOf(route)].join(' ');
   return {
     operationId,
     summary: route.summary,
     ...(description ? { description } : {}),
     tags: [route.tag],
-    security: route.access.kind === 'public' ? [] : [{ [BEARER_SCHEME]: [] }],
+    security: securityOf(route),
     parameters: [
       ...pathParametersOf(route.path),
       ...queryParametersOf(route.query),
@@ -43,15 +45,43 @@ export function operationOf(operationId: string, route: RouteSpec): Operation {
   };
 }
 
-function accessDescriptionOf({ access }: RouteSpec): string | undefined {
-  if (access.kind !== 'organization') return undefined;
+/** Sessions, and API keys where the route takes them. */
+function securityOf({ access }: RouteSpec): Operation['security'] {
+  if (access.kind === 'public') return [];
+  if (access.sessionOnly) return [{ [BEARER_SCHEME]: [] }];
+  return [{ [BEARER_SCHEME]: [] }, { [API_KEY_SCHEME]: [] }];
+}
+
+function accessDescriptionOf({ access }: RouteSpec): string[] {
+  if (access.kind === 'public') return [];
+  const keys = access.sessionOnly
+    ? ['Sessions only: API keys get 403 `session_required`.']
+    : [
+        access.scope
+          ? `An API key needs the scope \`${access.scope}\` (else 403 \`insufficient_scope\`).`
+          : 'Any valid API key may call it.',
+      ];
+  if (access.kind === 'signedIn') return keys;
   return [
     access.from === 'path'
       ? 'Acts in the organization `{id}`.'
-      : 'Acts in the organization named by `X-Org-Id`, else the session’s active organization.',
+      : 'Acts in the organization named by `X-Org-Id`, else the session’s active organization; an API key acts in its own.',
     `The caller must be a member with the role ${access.roles.join(' or ')}.`,
-    ...(access.allFlag ? ['`all=true` is for Admins only (403 for Members).'] : []),
-  ].join(' ');
+    ...keys,
+    ...(access.allFlag
+      ? [
+          `\`all=true\` is for Admins only (403 for Members); an API key also needs the scope \`${ALL_FLAG_SCOPE}\`.`,
+        ]
+      : []),
+  ];
+}
+
+function secretDescriptionOf({ secretInReply }: RouteSpec): string[] {
+  if (!secretInReply) return [];
+  return [
+    'The reply holds the key, shown this once only, with a `message` to store it now.',
+    'An `Idempotency-Key` sent again does not get it again: the request runs once, and the repeat gets 409 `idempotency_replay_unavailable` with the key’s id in `details.id`.',
+  ];
 }
 
 /** Every path parameter is an id. */
@@ -140,8 +170,9 @@ function errorStatusesOf(operationId: string, route: RouteSpec): ErrorStatus[] {
   if (operationId === DOCUMENT_OPERATION_ID) return [429];
   const { access, method, path } = route;
   const statuses = new Set<ErrorStatus>([400, 429, 503]);
-  if (access.kind !== 'public') statuses.add(401);
-  if (access.kind === 'organization') statuses.add(403).add(404);
+  // API keys can be refused anywhere they are let in: scope, session only, another organization.
+  if (access.kind !== 'public') statuses.add(401).add(403);
+  if (access.kind === 'organization') statuses.add(404);
   if (pathParametersOf(path).length > 0) statuses.add(404);
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') statuses.add(413).add(415);
   if (method !== 'GET' && access.kind !== 'public') statuses.add(409).add(422);

@@ -45,7 +45,11 @@ export interface Operation {
 export type PathItem = Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', Operation>>;
 
 export interface Components {
-  securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; description: string }>;
+  securitySchemes: Record<
+    string,
+    | { type: 'http'; scheme: 'bearer'; description: string }
+    | { type: 'apiKey'; in: 'header'; name: string; description: string }
+  >;
   parameters: Record<string, Parameter>;
   headers: Record<string, Header>;
   schemas: Record<string, JsonSchema>;

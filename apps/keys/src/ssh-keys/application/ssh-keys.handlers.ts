@@ -1,0 +1,135 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import {
+  addSshKeyRequestSchema,
+  deleteSshKeyRequestSchema,
+  getSshKeyRequestSchema,
+  KEYS_SUBJECTS,
+  keyEvents,
+  listSshKeysRequestSchema,
+  sshKeyStreamName,
+  type AddSshKeyRequest,
+  type DeleteSshKeyRequest,
+  type GetSshKeyRequest,
+  type KeyEvent,
+  type ListSshKeysRequest,
+  type ServiceReply,
+  type SshKeyDeletedView,
+  type SshKeyView,
+} from '@orgplane/contracts';
+import { ReadModels, toEventMetadata } from '@orgplane/event-sourcing';
+import { RequestCtx, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import { systemClock } from '@orgplane/util';
+import { CommandRunner, type CommandOutcome } from '../../common/command-runner';
+import { requireAdminForAll, requireVisible, type KeyActor } from '../../common/domain/key-access';
+import { keyActorOf } from '../../common/key-actor';
+import {
+  sshKeyDecider,
+  sshKeyIdOf,
+  type SshKey,
+  type SshKeyCommand,
+} from '../domain/ssh-key.decider';
+import { parseSshPublicKey } from '../domain/ssh-public-key';
+import { SshKeysQuery } from '../infrastructure/ssh-keys.query';
+import { addedSshKeyView, toSshKeyView } from './ssh-key.view';
+
+@Controller()
+export class SshKeysHandlers {
+  constructor(
+    private readonly commands: CommandRunner,
+    private readonly readModels: ReadModels,
+    private readonly keys: SshKeysQuery,
+  ) {}
+
+  /**
+   * Registers an OpenSSH public key for the caller (see parseSshPublicKey for what is accepted).
+   * A refused key is never stored, and its refusal does not repeat it.
+   */
+  @MessagePattern(KEYS_SUBJECTS.addSshKey)
+  async addSshKey(
+    @ValidPayload(addSshKeyRequestSchema) request: AddSshKeyRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<SshKeyView>> {
+    const actor = keyActorOf(context);
+    const key = parseSshPublicKey(request.publicKey);
+    const sshKeyId = sshKeyIdOf(actor.organizationId, key.fingerprint);
+    const { events, position } = await this.execute(
+      sshKeyId,
+      {
+        type: 'AddSshKey',
+        data: { sshKeyId, actor, name: request.name, key, projectId: request.projectId },
+        metadata: { now: systemClock.now() },
+      },
+      context,
+      actor,
+    );
+    const [added] = events.filter((event) => event.type === 'SshKeyAdded');
+    return { data: addedSshKeyView(added.data), position };
+  }
+
+  /**
+   * The caller's keys in the organization, or every member's with `all=true` (Admins only), of
+   * one project when `projectId` is given; oldest first.
+   */
+  @MessagePattern(KEYS_SUBJECTS.listSshKeys)
+  async listSshKeys(
+    @ValidPayload(listSshKeysRequestSchema) request: ListSshKeysRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<SshKeyView[]>> {
+    const actor = keyActorOf(context);
+    requireAdminForAll(request.all, actor);
+    await this.readModels.catchUpTo(context.minPosition);
+    const { rows, page } = await this.keys.page(
+      {
+        organizationId: actor.organizationId,
+        ownerUserId: request.all ? null : actor.userId,
+        projectId: request.projectId,
+      },
+      request,
+    );
+    return { data: rows.map(toSshKeyView), page };
+  }
+
+  /** The caller's own key, or any key of the organization for an Admin; else 404. */
+  @MessagePattern(KEYS_SUBJECTS.getSshKey)
+  async getSshKey(
+    @ValidPayload(getSshKeyRequestSchema) request: GetSshKeyRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<SshKeyView>> {
+    const actor = keyActorOf(context);
+    await this.readModels.catchUpTo(context.minPosition);
+    const key = requireVisible(await this.keys.find(request.sshKeyId), actor, 'SSH key');
+    return { data: toSshKeyView(key) };
+  }
+
+  /** Its owner or an Admin. */
+  @MessagePattern(KEYS_SUBJECTS.deleteSshKey)
+  async deleteSshKey(
+    @ValidPayload(deleteSshKeyRequestSchema) request: DeleteSshKeyRequest,
+    @RequestCtx() context: RequestContext,
+  ): Promise<ServiceReply<SshKeyDeletedView>> {
+    const actor = keyActorOf(context);
+    const { position } = await this.execute(
+      request.sshKeyId,
+      { type: 'DeleteSshKey', data: { by: actor }, metadata: { now: systemClock.now() } },
+      context,
+      actor,
+    );
+    return { data: { id: request.sshKeyId, deleted: true }, position };
+  }
+
+  private execute(
+    sshKeyId: string,
+    command: SshKeyCommand,
+    context: RequestContext,
+    actor: KeyActor,
+  ): Promise<CommandOutcome<SshKey, KeyEvent>> {
+    return this.commands.run({
+      streamName: sshKeyStreamName(sshKeyId),
+      decider: sshKeyDecider,
+      command,
+      codec: keyEvents,
+      metadata: toEventMetadata(context, actor.organizationId),
+    });
+  }
+}
