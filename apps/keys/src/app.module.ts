@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventSourcingModule } from '@orgplane/event-sourcing';
+import { EventSourcingModule, CommandRunner } from '@orgplane/event-sourcing';
 import { NatsBroadcast, type Logger } from '@orgplane/messaging';
 import { ApiKeysModule } from './api-keys';
 import { ApiKeyChanges } from './common/api-key-changes';
-import { CommandRunner } from './common/command-runner';
 import { KEYS_CONFIG, type KeysConfig } from './keys.config';
 import { MemberRemovalModule } from './member-removal';
 import { keysEntities, keysProjections } from './read-models';

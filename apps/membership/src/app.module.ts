@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsBroadcast, type Logger } from '@orgplane/messaging';
-import { EventSourcingModule } from '@orgplane/event-sourcing';
+import { EventSourcingModule, CommandRunner } from '@orgplane/event-sourcing';
 import { AccessChanges } from './common/access-changes';
-import { CommandRunner } from './common/command-runner';
 import type { MembershipConfig } from './membership.config';
 import { OrganizationsModule } from './organizations';
 import { PreferencesModule } from './preferences';
@@ -35,7 +34,7 @@ export class AppModule {
         AccessChanges,
         CommandRunner,
       ],
-      exports: [CommandRunner],
+      exports: [CommandRunner, AccessChanges],
     };
   }
 }

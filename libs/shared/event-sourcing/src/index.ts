@@ -1,2 +1,4 @@
 export * from './event-metadata';
 export * from './event-sourcing.module';
+export * from './command-runner';
+export * from './keyset-page';

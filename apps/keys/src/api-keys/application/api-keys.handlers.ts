@@ -29,10 +29,15 @@ import {
   type ServiceReply,
   type UpdateApiKeyRequest,
 } from '@orgplane/contracts';
-import { ReadModels, toEventMetadata } from '@orgplane/event-sourcing';
+import {
+  ReadModels,
+  toEventMetadata,
+  CommandRunner,
+  type CommandOutcome,
+} from '@orgplane/event-sourcing';
 import { RequestCtx, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
-import { CommandRunner, type CommandOutcome } from '../../common/command-runner';
+import { ApiKeyChanges } from '../../common/api-key-changes';
 import { requireAdminForAll, requireVisible } from '../../common/domain/key-access';
 import { keyActorOf } from '../../common/key-actor';
 import { MemberProfilesQuery } from '../../profiles';
@@ -58,6 +63,7 @@ export class ApiKeysHandlers {
     private readonly keys: ApiKeysQuery,
     private readonly usage: ApiKeyUsageStore,
     private readonly profiles: MemberProfilesQuery,
+    private readonly apiKeyChanges: ApiKeyChanges,
   ) {}
 
   /**
@@ -248,12 +254,13 @@ export class ApiKeysHandlers {
       command,
       codec: keyEvents,
       metadata: toEventMetadata(context, organizationId),
-      changedKeyHashes:
+      // A new key is in no gateway's cache yet; any other change may be.
+      afterVisible:
         command.type === 'CreateApiKey'
           ? undefined
-          : (state) => {
+          : ({ state }) => {
               const key = issued(state);
-              return key ? hashesOf(key) : [];
+              this.apiKeyChanges.announce(key ? hashesOf(key) : []);
             },
     });
   }

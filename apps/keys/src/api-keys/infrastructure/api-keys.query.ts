@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { keysetPage, toPage } from '@orgplane/event-sourcing';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { PageInfo, PageRequest } from '@orgplane/contracts';
 import type { Repository, SelectQueryBuilder } from 'typeorm';
-import { keysetPage, toPage } from '../../common/keyset-page';
 import { MemberProfileEntity } from '../../profiles';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';

@@ -17,10 +17,14 @@ import {
   type SshKeyDeletedView,
   type SshKeyView,
 } from '@orgplane/contracts';
-import { ReadModels, toEventMetadata } from '@orgplane/event-sourcing';
+import {
+  ReadModels,
+  toEventMetadata,
+  CommandRunner,
+  type CommandOutcome,
+} from '@orgplane/event-sourcing';
 import { RequestCtx, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { systemClock } from '@orgplane/util';
-import { CommandRunner, type CommandOutcome } from '../../common/command-runner';
 import { requireAdminForAll, requireVisible, type KeyActor } from '../../common/domain/key-access';
 import { keyActorOf } from '../../common/key-actor';
 import {

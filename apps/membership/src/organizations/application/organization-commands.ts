@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AccessChanges } from '../../common/access-changes';
 import {
   organizationEvents,
   organizationStreamName,
@@ -6,8 +7,7 @@ import {
 } from '@orgplane/contracts';
 import type { Actor } from '@orgplane/event-store';
 import { type RequestContext } from '@orgplane/messaging';
-import { toEventMetadata } from '@orgplane/event-sourcing';
-import { CommandRunner, type CommandOutcome } from '../../common/command-runner';
+import { toEventMetadata, CommandRunner, type CommandOutcome } from '@orgplane/event-sourcing';
 import { usersWhoseAccessChanged, type Organization } from '../domain/organization';
 import { organizationDecider, type OrganizationCommand } from '../domain/organization.decider';
 
@@ -24,7 +24,10 @@ export const ORGANIZATION_COMMAND_RETRIES = 50;
 /** Runs commands on an organization's stream (see CommandRunner for what happens around them). */
 @Injectable()
 export class OrganizationCommands {
-  constructor(private readonly commands: CommandRunner) {}
+  constructor(
+    private readonly commands: CommandRunner,
+    private readonly accessChanges: AccessChanges,
+  ) {}
 
   /** `actor`: the caller unless given (the directory acts with no caller) */
   execute(
@@ -40,7 +43,8 @@ export class OrganizationCommands {
       codec: organizationEvents,
       metadata: toEventMetadata(context, organizationId, actor),
       maxRetries: ORGANIZATION_COMMAND_RETRIES,
-      accessChangedFor: usersWhoseAccessChanged,
+      afterVisible: ({ events, state, position }) =>
+        this.accessChanges.announce(usersWhoseAccessChanged(events, state), position),
     });
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { keysetPage, toPage } from '@orgplane/event-sourcing';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { InvitationStatus, PageInfo, PageRequest } from '@orgplane/contracts';
 import type { Repository } from 'typeorm';
-import { keysetPage, toPage } from '../../common/keyset-page';
 import { InvitationEntity } from './invitation.entity';
 import type { OrganizationEntity } from './organization.entity';
 

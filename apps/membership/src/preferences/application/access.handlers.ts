@@ -13,9 +13,9 @@ import {
   type SwitchActiveOrganizationRequest,
 } from '@orgplane/contracts';
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
-import { ReadModels, toEventMetadata } from '@orgplane/event-sourcing';
+import { ReadModels, toEventMetadata, CommandRunner } from '@orgplane/event-sourcing';
 import { ServiceError, systemClock } from '@orgplane/util';
-import { CommandRunner } from '../../common/command-runner';
+import { AccessChanges } from '../../common/access-changes';
 import { toOrganizationView } from '../../organizations/application/organization.view';
 import { OrganizationMembersQuery } from '../../organizations/infrastructure/organization-members.query';
 import { OrganizationsQuery } from '../../organizations/infrastructure/organizations.query';
@@ -31,6 +31,7 @@ export class AccessHandlers {
     private readonly organizations: OrganizationsQuery,
     private readonly members: OrganizationMembersQuery,
     private readonly activeOrganizations: ActiveOrganizationsQuery,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
   /**
@@ -59,7 +60,7 @@ export class AccessHandlers {
       },
       codec: memberPreferenceEvents,
       metadata: toEventMetadata(context, organizationId),
-      accessChangedFor: () => [caller.userId],
+      afterVisible: ({ position }) => this.accessChanges.announce([caller.userId], position),
     });
     return { data: toOrganizationView(found.organization, found.role), position };
   }

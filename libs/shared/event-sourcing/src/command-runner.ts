@@ -4,16 +4,19 @@ import {
   handleCommand,
   type EventStore,
   type HandleCommandOptions,
+  type Position,
 } from '@orgplane/event-store';
-import { EVENT_STORE, ReadModels } from '@orgplane/event-sourcing';
-import { ApiKeyChanges } from './api-key-changes';
+import { EVENT_STORE, ReadModels } from './event-sourcing.module';
 
 export interface RunCommandOptions<Command, State, Event> extends Omit<
   HandleCommandOptions<Command, State, Event>,
   'store'
 > {
-  /** the API-key hashes gateways must forget once the events are visible (none for SSH keys) */
-  changedKeyHashes?(state: State): readonly string[];
+  /**
+   * Runs once the read models hold what was appended (or the wait's bound ran out): the moment to
+   * tell whoever caches this state (gateways) to read it again. Not called when nothing changed.
+   */
+  afterVisible?(outcome: { events: Event[]; state: State; position: Position }): void;
 }
 
 export interface CommandOutcome<State, Event> {
@@ -27,9 +30,8 @@ export interface CommandOutcome<State, Event> {
  * The write path of every command: decide and append (handleCommand re-decides when another
  * writer got there first), then read-your-writes: answer only once this service's read models
  * hold the events (bounded; past the bound the write still stands and its position goes out with
- * the reply), and only then tell the gateways which key hashes to resolve again, so that they
- * read the new state. The membership service's runner does the same with access changes; the
- * pattern belongs in a shared library, with the notice as a parameter.
+ * the reply), and only then announce the change (`afterVisible`), so that a cache reading again
+ * on the notice sees the new state.
  */
 @Injectable()
 export class CommandRunner {
@@ -38,11 +40,10 @@ export class CommandRunner {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModels,
-    private readonly apiKeyChanges: ApiKeyChanges,
   ) {}
 
   async run<Command, State, Event>({
-    changedKeyHashes,
+    afterVisible,
     ...options
   }: RunCommandOptions<Command, State, Event>): Promise<CommandOutcome<State, Event>> {
     const { events, state, position } = await handleCommand({ store: this.store, ...options });
@@ -52,7 +53,7 @@ export class CommandRunner {
         `${options.streamName}: the read models have not reached ${formatPosition(position)} yet`,
       );
     }
-    if (changedKeyHashes) this.apiKeyChanges.announce(changedKeyHashes(state));
+    afterVisible?.({ events, state, position });
     return { events, state, position: formatPosition(position) };
   }
 }
