@@ -3,3 +3,4 @@ export * from './ids';
 export * from './clock';
 export * from './decider';
 export * from './config';
+export * from './display-name';

@@ -1,7 +1,6 @@
 import type { KeyEvent, RevocationCause, Scope } from '@orgplane/contracts';
-import { ServiceError, type Decider } from '@orgplane/util';
+import { ServiceError, type Decider, validDisplayName } from '@orgplane/util';
 import { requireOwner, requireVisible, type KeyActor } from '../../common/domain/key-access';
-import { validKeyName } from '../../common/domain/key-name';
 import {
   apiKeyStatus,
   evolve,
@@ -99,7 +98,7 @@ export function createApiKey(
         keyId,
         organizationId: actor.organizationId,
         ownerUserId: actor.userId,
-        name: validKeyName(command.data.name),
+        name: validDisplayName(command.data.name),
         keyPrefix,
         keyHash,
         scopes: scopesOf(command.data.scopes),
@@ -119,7 +118,7 @@ export function updateApiKey(
 ): ApiKeyEventOfType<'ApiKeyUpdated'>[] {
   const { actor } = command.data;
   const key = activeKeyOfOwner(state, actor);
-  const name = command.data.name === undefined ? key.name : validKeyName(command.data.name);
+  const name = command.data.name === undefined ? key.name : validDisplayName(command.data.name);
   const scopes = command.data.scopes === undefined ? key.scopes : scopesOf(command.data.scopes);
   const projectId = command.data.projectId === undefined ? key.projectId : command.data.projectId;
   const unchanged =

@@ -1,7 +1,6 @@
 import type { KeyEvent, RevocationCause } from '@orgplane/contracts';
-import { nameBasedUuid, ServiceError, type Decider } from '@orgplane/util';
+import { nameBasedUuid, ServiceError, type Decider, validDisplayName } from '@orgplane/util';
 import { requireVisible, type KeyActor } from '../../common/domain/key-access';
-import { validKeyName } from '../../common/domain/key-name';
 import type { SshPublicKey } from './ssh-public-key';
 
 type SshKeyEventOfType<Type extends KeyEvent['type']> = Extract<KeyEvent, { type: Type }>;
@@ -93,7 +92,7 @@ export function addSshKey(command: AddSshKey, state: SshKey): [SshKeyEventOfType
         sshKeyId,
         organizationId: actor.organizationId,
         ownerUserId: actor.userId,
-        name: validKeyName(command.data.name),
+        name: validDisplayName(command.data.name),
         publicKey: key.publicKey,
         keyType: key.keyType,
         fingerprint: key.fingerprint,

@@ -4,7 +4,7 @@ import type {
   OrganizationEventOfType,
   OrganizationSettings,
 } from '@orgplane/contracts';
-import { ServiceError } from '@orgplane/util';
+import { ServiceError, validDisplayName } from '@orgplane/util';
 import { actingAdmin, type CommandMetadata, type Organization } from './organization';
 import { organizationSlug } from './organization-slug';
 
@@ -27,11 +27,6 @@ export interface DeleteOrganization {
   metadata: CommandMetadata;
 }
 
-export const ORGANIZATION_NAME_MAX_LENGTH = 100;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-/** Half a UTF-16 pair on its own: no character at all, and PostgreSQL refuses to store it. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
 /** The creator becomes the organization's first Admin. */
 export function createOrganization(
   command: CreateOrganization,
@@ -41,7 +36,7 @@ export function createOrganization(
     throw ServiceError.conflict('organization_exists', 'This organization already exists');
   }
   const { organizationId, createdBy } = command.data;
-  const name = validName(command.data.name);
+  const name = validDisplayName(command.data.name);
   const at = command.metadata.now.toISOString();
   return [
     {
@@ -76,7 +71,7 @@ export function updateOrganization(
   const events: OrganizationEventOfType<'OrganizationRenamed' | 'OrganizationSettingsChanged'>[] =
     [];
   if (name !== undefined) {
-    const newName = validName(name);
+    const newName = validDisplayName(name);
     if (newName !== organization.name) {
       events.push({
         type: 'OrganizationRenamed',
@@ -119,23 +114,4 @@ export function deleteOrganization(
       },
     },
   ];
-}
-
-function validName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length === 0) throw ServiceError.validation({ name: ['Must not be empty'] });
-  // Control characters are invisible in every listing, and PostgreSQL cannot store U+0000.
-  if (CONTROL_CHARACTERS.test(name)) {
-    throw ServiceError.validation({ name: ['Must not contain control characters'] });
-  }
-  if (LONE_SURROGATE.test(name)) {
-    throw ServiceError.validation({ name: ['Must be valid Unicode text'] });
-  }
-  if (length > ORGANIZATION_NAME_MAX_LENGTH) {
-    throw ServiceError.validation({
-      name: [`Must be at most ${ORGANIZATION_NAME_MAX_LENGTH} characters`],
-    });
-  }
-  return name;
 }
