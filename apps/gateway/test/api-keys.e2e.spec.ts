@@ -171,6 +171,16 @@ describe('creating and using a key', () => {
       expect(byBearer.body.data.id).toBe(grace.userId);
     }
 
+    const status = await ok({ method: 'GET', path: '/v1/auth/status', token: key });
+    expect(status.body.data).toEqual({
+      type: 'apiKey',
+      keyId: id,
+      userId: grace.userId,
+      organizationId: world.organizationId,
+      role: expect.stringMatching(/^(admin|member)$/),
+      scopes: ['org:read'],
+    });
+
     const both = await send({
       method: 'GET',
       path: '/v1/me',

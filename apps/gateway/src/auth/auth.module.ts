@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ServiceClient } from '@orgplane/messaging';
 import { systemClock } from '@orgplane/util';
+import { AuthStatusController } from './auth-status.controller';
 import { DevSignInController } from './dev-sign-in.controller';
 import { MeController } from './me.controller';
 import { SessionTokenVerifier } from './session-token.verifier';
@@ -9,6 +10,7 @@ import { WorkosWebhooksController } from './workos-webhooks.controller';
 
 @Module({
   controllers: [
+    AuthStatusController,
     DevSignInController,
     WorkosSignInController,
     WorkosWebhooksController,

@@ -139,6 +139,15 @@ export const ROUTES = {
     status: 200,
   },
   // --- the caller ----------------------------------------------------------------------------
+  'auth.status': {
+    method: 'GET',
+    path: '/v1/auth/status',
+    summary:
+      'What the credentials sent are: a session or an API key, for whom, in which organization, with which role and scopes (answered by the gateway alone)',
+    tag: 'auth',
+    access: { kind: 'signedIn' },
+    status: 200,
+  },
   'me.get': {
     method: 'GET',
     path: '/v1/me',

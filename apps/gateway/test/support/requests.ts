@@ -12,6 +12,7 @@ const orgPath = (world: World, rest = '') => `/v1/organizations/${world.organiza
 const inWorld = (world: World) => ({ [ORGANIZATION_HEADER]: world.organizationId });
 
 export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> = {
+  'auth.status': () => ({ method: 'GET', path: '/v1/auth/status' }),
   'me.get': () => ({ method: 'GET', path: '/v1/me' }),
   'me.listInvitations': () => ({ method: 'GET', path: '/v1/me/invitations' }),
   'organizations.create': () => ({
