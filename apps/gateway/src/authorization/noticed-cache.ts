@@ -16,6 +16,13 @@ export interface NoticedCacheOptions<Value> {
   clock?: Clock;
 }
 
+interface Loading<Value> {
+  promise: Promise<Value>;
+  generation: number;
+  epoch: number;
+  minPosition: Position | undefined;
+}
+
 interface Entry<Value> {
   value: Value;
   expiresAt: number;
@@ -42,6 +49,11 @@ export class NoticedCache<Value> {
   private epoch = 0;
   /** the position a key's next load must reach: the newest notice's */
   private readonly minPositions = new Map<string, Position>();
+  /**
+   * Loads in flight: concurrent misses of one key share one (under load, an expired hot key
+   * would otherwise be asked for once per request in flight).
+   */
+  private readonly loading = new Map<string, Loading<Value>>();
   private readonly clock: Clock;
 
   constructor(
@@ -60,9 +72,33 @@ export class NoticedCache<Value> {
     const generation = this.generations.get(key) ?? 0;
     const epoch = this.epoch;
     const minPosition = newest(context.minPosition, this.minPositions.get(key));
-    const value = await this.load(key, { ...context, minPosition });
+    const pending = this.loading.get(key);
+    if (
+      pending &&
+      pending.generation === generation &&
+      pending.epoch === epoch &&
+      !isAfter(minPosition, pending.minPosition)
+    ) {
+      return pending.promise;
+    }
+    const promise = this.loadAndKeep(key, { ...context, minPosition }, generation, epoch);
+    this.loading.set(key, { promise, generation, epoch, minPosition });
+    try {
+      return await promise;
+    } finally {
+      if (this.loading.get(key)?.promise === promise) this.loading.delete(key);
+    }
+  }
+
+  private async loadAndKeep(
+    key: string,
+    context: RequestContext,
+    generation: number,
+    epoch: number,
+  ): Promise<Value> {
+    const value = await this.load(key, context);
     if ((this.generations.get(key) ?? 0) === generation && this.epoch === epoch) {
-      this.remember(key, value, minPosition);
+      this.remember(key, value, context.minPosition);
       this.generations.delete(key);
       this.minPositions.delete(key);
     }

@@ -76,6 +76,20 @@ describe('NoticedCache', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('shares one load among concurrent misses of a key, but not across a notice', async () => {
+    const { calls, load } = manualLoads();
+    const cache = new NoticedCache(load, { ttlMs: () => 60_000, maxEntries: 10 });
+    const together = [cache.get('a', context), cache.get('a', context), cache.get('a', context)];
+    expect(calls).toHaveLength(1);
+    cache.forget('a');
+    const afterNotice = cache.get('a', context);
+    expect(calls).toHaveLength(2);
+    calls[0].answer('first');
+    calls[1].answer('second');
+    expect(await Promise.all(together)).toEqual(['first', 'first', 'first']);
+    expect(await afterNotice).toBe('second');
+  });
+
   it('answers a load that started before a notice, but does not keep it', async () => {
     const { calls, load } = manualLoads();
     const cache = new NoticedCache(load, { ttlMs: () => 60_000, maxEntries: 10 });
