@@ -27,7 +27,7 @@ import {
   type SshKeyView,
 } from '@orgplane/contracts';
 import { PostgresEventStore, type EventMetadata, type JsonObject } from '@orgplane/event-store';
-import { createLogger, NatsBroadcast } from '@orgplane/messaging';
+import { createLogger, NatsBroadcast, ReadYourWritesClient } from '@orgplane/messaging';
 import {
   dropSchema,
   eventually,
@@ -42,7 +42,6 @@ import { startKeys } from '../src/bootstrap';
 import { sshKeyIdOf } from '../src/ssh-keys/domain/ssh-key.decider';
 import { SSH_KEY_PROBLEMS } from '../src/ssh-keys/domain/ssh-public-key';
 import { ecdsaLine, ed25519Line, rsaLine } from '../src/ssh-keys/domain/testing/ssh-wire';
-import { KeysClient } from './keys-client';
 
 jest.setTimeout(60_000);
 
@@ -53,7 +52,7 @@ const readModelSchema = uniqueSchemaName('keys_int_read');
 let nats: RunningNatsServer;
 let service: INestMicroservice;
 let store: PostgresEventStore;
-let client: KeysClient;
+let client: ReadYourWritesClient;
 let gateway: NatsBroadcast;
 const changes: ApiKeysChangedMessage[] = [];
 /** every line the service logged, at debug level */
@@ -92,7 +91,11 @@ beforeAll(async () => {
     schema: eventStoreSchema,
     poolSize: 2,
   });
-  client = await KeysClient.connect(nats.url);
+  client = await ReadYourWritesClient.connect(
+    nats.url,
+    'keys-int-spec',
+    createLogger('keys-int-spec', 'silent'),
+  );
   // What a gateway instance does to keep its key cache fresh, and to report uses.
   gateway = await NatsBroadcast.connect({
     natsUrl: nats.url,

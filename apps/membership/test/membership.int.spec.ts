@@ -17,7 +17,7 @@ import {
   type ServiceReply,
 } from '@orgplane/contracts';
 import { PostgresEventStore, type EventMetadata, type JsonObject } from '@orgplane/event-store';
-import { createLogger, NatsBroadcast } from '@orgplane/messaging';
+import { createLogger, NatsBroadcast, ReadYourWritesClient } from '@orgplane/messaging';
 import {
   dropSchema,
   eventually,
@@ -29,7 +29,6 @@ import {
 import { foldEvents, newId, ServiceError } from '@orgplane/util';
 import { startMembership } from '../src/bootstrap';
 import { organizationDecider } from '../src/organizations/domain/organization.decider';
-import { MembershipClient } from './membership-client';
 
 jest.setTimeout(60_000);
 
@@ -40,7 +39,7 @@ const readModelSchema = uniqueSchemaName('membership_int_read');
 let nats: RunningNatsServer;
 let service: INestMicroservice;
 let store: PostgresEventStore;
-let client: MembershipClient;
+let client: ReadYourWritesClient;
 let gateway: NatsBroadcast;
 const accessChanges: AccessChangedMessage[] = [];
 
@@ -60,7 +59,11 @@ beforeAll(async () => {
     schema: eventStoreSchema,
     poolSize: 2,
   });
-  client = await MembershipClient.connect(nats.url);
+  client = await ReadYourWritesClient.connect(
+    nats.url,
+    'membership-int-spec',
+    createLogger('membership-int-spec', 'silent'),
+  );
   // What a gateway instance does to keep its access cache fresh.
   gateway = await NatsBroadcast.connect({
     natsUrl: nats.url,
@@ -84,7 +87,7 @@ afterAll(async () => {
 });
 
 function call<Data>(subject: string, payload: unknown, as: string | null) {
-  return client.request<Data>(subject, payload, as);
+  return client.request<Data>(subject, payload, as ? { type: 'user', userId: as } : null);
 }
 
 async function refusal(request: Promise<unknown>): Promise<ServiceError> {

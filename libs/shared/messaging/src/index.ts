@@ -7,3 +7,4 @@ export * from './service-bootstrap';
 export * from './service-client';
 export * from './run-service';
 export * from './broadcast';
+export * from './read-your-writes-client';
