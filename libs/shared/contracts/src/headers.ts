@@ -20,6 +20,11 @@ export const MESSAGE_HEADERS = {
    * models have reached it. This is how read-your-writes crosses instances.
    */
   consistencyPosition: 'x-consistency-position',
+  /**
+   * A platform service calling another service for itself (not for an HTTP caller), as
+   * `<service>:<token>`: the secrets vault resolves secrets only for the services it knows.
+   */
+  serviceCredential: 'x-orgplane-service-credential',
 } as const;
 
 /**

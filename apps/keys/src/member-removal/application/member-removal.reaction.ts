@@ -5,7 +5,12 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { keyEvents, sshKeyStreamName, apiKeyStreamName } from '@orgplane/contracts';
+import {
+  apiKeyStreamName,
+  keyEvents,
+  sshKeyStreamName,
+  type Departure,
+} from '@orgplane/contracts';
 import {
   handleCommand,
   type EventMetadata,
@@ -22,7 +27,6 @@ import { apiKeyDecider } from '../../api-keys/domain/api-key.decider';
 import { ApiKeyChanges } from '../../common/api-key-changes';
 import { KEYS_CONFIG, type KeysConfig } from '../../keys.config';
 import { sshKeyDecider } from '../../ssh-keys/domain/ssh-key.decider';
-import type { Departure } from '../domain/departure';
 import {
   memberRemovalProjection,
   type KeyRemovals,

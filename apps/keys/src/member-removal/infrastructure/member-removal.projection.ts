@@ -1,6 +1,8 @@
 import {
+  departureOf,
   keyEvents,
   organizationEvents,
+  type Departure,
   type KeyEvent,
   type OrganizationEvent,
   type RevocationCause,
@@ -8,7 +10,6 @@ import {
 import type { RecordedEvent } from '@orgplane/event-store';
 import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection, type Projection, type ProjectionContext } from '@orgplane/projections';
-import { departureOf, type Departure } from '../domain/departure';
 
 /** The reaction's checkpoint key. */
 const MEMBER_REMOVAL_PROJECTION = 'member_removal';

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /**
  * The API-key scope vocabulary: the union of the RunTools reference's lists (the create-key enum,
- * the organizations and authentication guides, workspaces and RunMesh pages). The legacy names
+ * the organizations and authentication guides, workspaces and RunMesh pages), plus `secret:read`,
+ * `secret:reveal`, `secret:write` and `secret:*`, which the reference does not list but the secrets
+ * API needs: a key that may list secrets need not be able to reveal them. The legacy names
  * (`sandboxes`, `templates`, `template:*`) are not accepted: an unknown scope is a 400.
  */
 export const SCOPES = [
@@ -21,6 +23,10 @@ export const SCOPES = [
   'files:write',
   'files:*',
   'ssh-key:*',
+  'secret:read',
+  'secret:reveal',
+  'secret:write',
+  'secret:*',
   'org:read',
   'org:write',
   'org:members',

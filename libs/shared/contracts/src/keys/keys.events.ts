@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { scopeSchema } from '../common/scopes';
 import { defineEventCatalog, type EventOf } from '../events';
+import { departureCauseSchema, type DepartureCause } from '../membership/departure';
 
 /** Stream of one API key: `api-key-<keyId>`. */
 export function apiKeyStreamName(keyId: string): string {
@@ -19,14 +20,9 @@ const at = z.iso.datetime();
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const keyPrefix = z.string().regex(/^rt_(live|test)_[0-9A-Za-z]{4}$/);
 
-/** Why a key stopped working without its owner asking: the event that caused it. */
-export const revocationCauseSchema = z.strictObject({
-  reason: z.enum(['member_removed', 'member_left', 'organization_deleted']),
-  /** the membership event (id and type) this revocation reacts to */
-  eventId: z.uuid(),
-  eventType: z.string().min(1),
-});
-export type RevocationCause = z.infer<typeof revocationCauseSchema>;
+/** Why a key stopped working without its owner asking: the departure that caused it. */
+export const revocationCauseSchema = departureCauseSchema;
+export type RevocationCause = DepartureCause;
 
 const keyEventDefinitions = {
   /** Only the hash of the key is kept; the key itself is in the create reply and nowhere else. */

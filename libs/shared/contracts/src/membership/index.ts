@@ -1,3 +1,4 @@
 export * from './membership.subjects';
 export * from './organization.messages';
 export * from './organization.events';
+export * from './departure';
