@@ -40,7 +40,11 @@ const settingsShape = {
 };
 
 /** `POST /v1/secrets`: what the client sends (create, or rotate when the name exists). */
-export const setSecretBodySchema = z.strictObject({ name, value: secretValueSchema, ...settingsShape });
+export const setSecretBodySchema = z.strictObject({
+  name,
+  value: secretValueSchema,
+  ...settingsShape,
+});
 export type SetSecretBody = z.infer<typeof setSecretBodySchema>;
 
 /** `secrets-vault.v1.setSecret`: the gateway has sealed the value to the vault's transport key. */
@@ -55,6 +59,10 @@ export type SetSecretRequest = z.infer<typeof setSecretRequestSchema>;
 const secretRefShape = { name, orgWide };
 export const secretRefSchema = z.strictObject(secretRefShape);
 export type SecretRef = z.infer<typeof secretRefSchema>;
+
+/** What the client adds to a secret's path (`/v1/secrets/{name}…`) in a body or a query. */
+export const secretTargetSchema = z.strictObject({ orgWide });
+export const secretPageQuerySchema = z.strictObject({ orgWide, ...pageRequestShape });
 
 export const listSecretsRequestSchema = z.strictObject({
   ...pageRequestShape,
@@ -78,7 +86,7 @@ export const revealSecretRequestSchema = revealSecretBodySchema.extend({ name })
 export type RevealSecretRequest = z.infer<typeof revealSecretRequestSchema>;
 
 /** Versions and the access log of one secret, newest first. */
-export const secretPageRequestSchema = z.strictObject({ ...secretRefShape, ...pageRequestShape });
+export const secretPageRequestSchema = secretPageQuerySchema.extend({ name });
 export type SecretPageRequest = z.infer<typeof secretPageRequestSchema>;
 
 /**

@@ -21,7 +21,10 @@ export const transportSealedValueSchema = z.strictObject({
   /** base64url, 32 bytes */
   ephemeralPublicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
   nonce: z.string().regex(/^[A-Za-z0-9+/]{16}$/),
-  ciphertext: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(100_000),
+  ciphertext: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/)
+    .max(100_000),
   tag: z.string().regex(/^[A-Za-z0-9+/]{22}==$/),
 });
 export type TransportSealedValue = z.infer<typeof transportSealedValueSchema>;
