@@ -34,15 +34,21 @@ export class ReadYourWritesClient {
     subject: string,
     payload: unknown,
     caller: Caller | null,
+    { serviceCredential }: { serviceCredential?: string } = {},
   ): Promise<ServiceReply<Data>> {
     const requestId = newRequestId();
-    const reply = await this.services.request<Data>(subject, payload, {
-      requestId,
-      correlationId: requestId,
-      causationId: requestId,
-      caller: caller ?? undefined,
-      minPosition: this.newest,
-    });
+    const reply = await this.services.request<Data>(
+      subject,
+      payload,
+      {
+        requestId,
+        correlationId: requestId,
+        causationId: requestId,
+        caller: caller ?? undefined,
+        minPosition: this.newest,
+      },
+      { serviceCredential },
+    );
     const position = reply.position ? parsePosition(reply.position) : null;
     if (position) this.saw(position);
     return reply;

@@ -13,6 +13,11 @@ export interface RequestContext {
   caller?: Caller;
   /** the read models must have reached this position before a query answers */
   minPosition?: Position;
+  /**
+   * `<service>:<token>` of a platform service calling for itself (MESSAGE_HEADERS.serviceCredential).
+   * Meant for the service it was sent to alone: toRequestHeaders never passes it on.
+   */
+  serviceCredential?: string;
 }
 
 const TRACE_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -85,6 +90,7 @@ export function fromRequestHeaders(headers: NatsHeaders | undefined): RequestCon
     causationId: traceId(MESSAGE_HEADERS.causationId) ?? requestId,
     caller,
     minPosition,
+    serviceCredential: read(MESSAGE_HEADERS.serviceCredential),
   };
 }
 

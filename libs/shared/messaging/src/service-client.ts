@@ -1,6 +1,6 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
-import { serviceErrorBodySchema, type ServiceReply } from '@orgplane/contracts';
+import { MESSAGE_HEADERS, serviceErrorBodySchema, type ServiceReply } from '@orgplane/contracts';
 import { ServiceError } from '@orgplane/util';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { z } from 'zod';
@@ -49,9 +49,18 @@ export class ServiceClient implements OnModuleInit, OnApplicationShutdown {
     subject: string,
     payload: unknown,
     context: RequestContext,
-    { timeoutMs = this.options.defaultTimeoutMs }: { timeoutMs?: number } = {},
+    {
+      timeoutMs = this.options.defaultTimeoutMs,
+      serviceCredential,
+    }: {
+      timeoutMs?: number;
+      /** this service's own `<service>:<token>`, for a service that asks who is calling */
+      serviceCredential?: string;
+    } = {},
   ): Promise<ServiceReply<Data>> {
-    const record = new NatsRecordBuilder(payload).setHeaders(toRequestHeaders(context)).build();
+    const headers = toRequestHeaders(context);
+    if (serviceCredential) headers.set(MESSAGE_HEADERS.serviceCredential, serviceCredential);
+    const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
     let answer: unknown;
     try {
       answer = await firstValueFrom(this.client.send(subject, record).pipe(timeout(timeoutMs)));

@@ -1,25 +1,18 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import {
-  apiKeyStreamName,
-  keyEvents,
-  sshKeyStreamName,
-  type Departure,
-} from '@orgplane/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { apiKeyStreamName, keyEvents, sshKeyStreamName, type Departure } from '@orgplane/contracts';
 import {
   handleCommand,
-  type EventMetadata,
   type EventStore,
   type Position,
   type RecordedEvent,
 } from '@orgplane/event-store';
-import { EVENT_STORE, ReadModels } from '@orgplane/event-sourcing';
-import { ProjectionRunner } from '@orgplane/projections';
+import {
+  departureMetadata,
+  DepartureReactionProvider,
+  EVENT_STORE,
+  ReadModels,
+  type OwnedItem,
+} from '@orgplane/event-sourcing';
 import { systemClock } from '@orgplane/util';
 import { DataSource } from 'typeorm';
 import { hashesOf, issued } from '../../api-keys/domain/api-key';
@@ -27,21 +20,14 @@ import { apiKeyDecider } from '../../api-keys/domain/api-key.decider';
 import { ApiKeyChanges } from '../../common/api-key-changes';
 import { KEYS_CONFIG, type KeysConfig } from '../../keys.config';
 import { sshKeyDecider } from '../../ssh-keys/domain/ssh-key.decider';
-import {
-  memberRemovalProjection,
-  type KeyRemovals,
-  type OwnedKeyRef,
-} from '../infrastructure/member-removal.projection';
+import { memberRemovalProjection, type KeyKind } from '../infrastructure/member-removal.projection';
 
 /** The actor of the events the reaction appends. */
 const MEMBER_REMOVAL_ACTOR = { type: 'system', id: 'keys.member-removal-reaction' } as const;
 
 /**
- * Runs the member-removal reaction (member-removal.projection.ts): a checkpointed subscription to
- * `$all`, so it resumes after a restart where it stopped, and one active instance across
- * processes. Its runner is kept out of the service's read models: read-your-writes does not wait
- * on it. One event per transaction, so that the runner's transaction has written nothing while a
- * removal is appended.
+ * The member-removal reaction (member-removal.projection.ts): it resumes after a restart where it
+ * stopped, one active instance across processes.
  *
  * After revoking an API key it tells the gateways to forget the key's hashes, once the `keys`
  * read model shows the revocation (a gateway asking again must not be told the key still works).
@@ -49,11 +35,7 @@ const MEMBER_REMOVAL_ACTOR = { type: 'system', id: 'keys.member-removal-reaction
  * the runner's transaction has committed.
  */
 @Injectable()
-export class MemberRemovalReaction
-  implements KeyRemovals, OnApplicationBootstrap, OnApplicationShutdown
-{
-  private readonly logger = new Logger(MemberRemovalReaction.name);
-  private readonly runner: ProjectionRunner;
+export class MemberRemovalReaction extends DepartureReactionProvider<KeyKind> {
   private readonly announcements = new Set<Promise<void>>();
 
   constructor(
@@ -63,31 +45,18 @@ export class MemberRemovalReaction
     private readonly readModels: ReadModels,
     private readonly apiKeyChanges: ApiKeyChanges,
   ) {
-    this.runner = new ProjectionRunner(store, dataSource, memberRemovalProjection(this), {
-      schema: config.READ_MODEL_SCHEMA,
-      batchSize: 1,
-      logger: this.logger,
-    });
+    super(store, dataSource, config.READ_MODEL_SCHEMA, memberRemovalProjection);
   }
 
-  onApplicationBootstrap(): void {
-    this.runner.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+  override async onApplicationShutdown(): Promise<void> {
+    await super.onApplicationShutdown();
     await Promise.all(this.announcements);
   }
 
-  async remove(key: OwnedKeyRef, departure: Departure, trigger: RecordedEvent): Promise<void> {
+  /** Revokes an API key, deletes an SSH key. */
+  async stop(key: OwnedItem<KeyKind>, departure: Departure, trigger: RecordedEvent): Promise<void> {
     const { cause } = departure;
-    const metadata: EventMetadata = {
-      orgId: departure.organizationId,
-      actor: MEMBER_REMOVAL_ACTOR,
-      requestId: trigger.metadata.requestId,
-      correlationId: trigger.metadata.correlationId,
-      causationId: cause.eventId,
-    };
+    const metadata = departureMetadata(departure, trigger, MEMBER_REMOVAL_ACTOR);
     const now = systemClock.now();
     if (key.kind === 'ssh_key') {
       const { position } = await handleCommand({

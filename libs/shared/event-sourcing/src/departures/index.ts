@@ -1,0 +1,2 @@
+export * from './departure.projection';
+export * from './departure.reaction';
