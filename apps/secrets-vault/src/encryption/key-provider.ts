@@ -13,8 +13,15 @@ export interface KeyProvider {
   readonly currentKeyId: string;
   /** whether it can unwrap keys wrapped by this master key (the current one or a retired one) */
   knows(masterKeyId: string): boolean;
-  /** `context` is authenticated with the key (the organization id): a wrapped key cannot move */
+  /**
+   * `context` is authenticated with the key (an organization id, or `transport`): a wrapped key
+   * unwraps only for what it was wrapped for, so it cannot be moved to another row.
+   */
   wrap(key: Buffer, context: string): Promise<WrappedKey>;
+  /**
+   * Fails when the master key is unknown, or the blob or the context is not what was wrapped. The
+   * caller zeroes the key it gets once done with it.
+   */
   unwrap(wrapped: WrappedKey, context: string): Promise<Buffer>;
 }
 

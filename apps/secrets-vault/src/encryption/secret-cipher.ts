@@ -1,4 +1,8 @@
-import type { SealedSecretValue, TransportKeyView, TransportSealedValue } from '@orgplane/contracts';
+import type {
+  SealedSecretValue,
+  TransportKeyView,
+  TransportSealedValue,
+} from '@orgplane/contracts';
 
 /** Which value of which secret: the authenticated data its ciphertext is bound to. */
 export interface ValueRef {
@@ -32,7 +36,9 @@ export abstract class SecretCipher {
 
   /**
    * Crypto-shredding: destroys the organization's data key and its value keys, and remembers that
-   * it did, so no later write creates a new one. Returns false when it was already destroyed.
+   * it did, so no later write creates a new one (also when the organization never had a key).
+   * Returns false when it was already destroyed. Recording `DataKeyDestroyed`, with its cause, is
+   * the caller's part.
    */
   abstract destroyOrganizationKey(organizationId: string): Promise<boolean>;
 }

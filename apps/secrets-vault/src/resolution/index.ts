@@ -1,0 +1,1 @@
+export { ResolutionModule } from './application/resolution.module';
