@@ -8,6 +8,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
 import { InvitationsModule } from './invitations/invitations.module';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { SecretsModule } from './secrets/secrets.module';
 import { SshKeysModule } from './ssh-keys/ssh-keys.module';
 
 @Injectable()
@@ -33,6 +34,7 @@ export class AppModule {
         InvitationsModule,
         ApiKeysModule,
         SshKeysModule,
+        SecretsModule,
         ConventionsModule.register({ config, logger }),
       ],
       providers: [

@@ -2,7 +2,7 @@ import { ORGANIZATION_HEADER } from '../../src/authorization/authorization.guard
 import type { OperationId, ROUTES } from '../../src/routes/route-catalog';
 import { newSshPublicKey } from './ssh-keys';
 import type { HttpRequest } from './stack';
-import { uniqueEmail, type World } from './world';
+import { uniqueEmail, WORLD_SECRETS, type World } from './world';
 
 /** The request of each route, in a world; the caller's token is added per persona. */
 export type RequestOf = (world: World) => Omit<HttpRequest, 'token'>;
@@ -10,6 +10,11 @@ export type RequestOf = (world: World) => Omit<HttpRequest, 'token'>;
 const orgPath = (world: World, rest = '') => `/v1/organizations/${world.organizationId}${rest}`;
 /** Routes that act in the context's organization name the world's, as a client of several would. */
 const inWorld = (world: World) => ({ [ORGANIZATION_HEADER]: world.organizationId });
+/**
+ * Secret routes name the caller's own private secret: Admin and Member each have one of that name,
+ * and no one else may touch it (the secrets spec tests who may do what to whose).
+ */
+const secretPath = (name: string, rest = '') => `/v1/secrets/${name}${rest}`;
 
 export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> = {
   'auth.status': () => ({ method: 'GET', path: '/v1/auth/status' }),
@@ -112,6 +117,51 @@ export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> 
   'sshKeys.delete': (world) => ({
     method: 'DELETE',
     path: `/v1/ssh-keys/${world.memberSshKeyId}`,
+    headers: inWorld(world),
+  }),
+  'secrets.set': (world) => ({
+    method: 'POST',
+    path: '/v1/secrets',
+    headers: inWorld(world),
+    json: { name: 'matrix-token', value: 'matrix value', category: 'tool', scope: 'tools' },
+  }),
+  'secrets.list': (world) => ({ method: 'GET', path: '/v1/secrets', headers: inWorld(world) }),
+  'secrets.get': (world) => ({
+    method: 'GET',
+    path: secretPath(WORLD_SECRETS.active),
+    headers: inWorld(world),
+  }),
+  'secrets.reveal': (world) => ({
+    method: 'POST',
+    path: secretPath(WORLD_SECRETS.active, '/reveal'),
+    headers: inWorld(world),
+    json: { version: 1 },
+  }),
+  'secrets.delete': (world) => ({
+    method: 'DELETE',
+    path: secretPath(WORLD_SECRETS.active),
+    headers: inWorld(world),
+  }),
+  'secrets.undelete': (world) => ({
+    method: 'POST',
+    path: secretPath(WORLD_SECRETS.deleted, '/undelete'),
+    headers: inWorld(world),
+    json: {},
+  }),
+  'secrets.destroy': (world) => ({
+    method: 'POST',
+    path: secretPath(WORLD_SECRETS.deleted, '/destroy'),
+    headers: inWorld(world),
+    json: {},
+  }),
+  'secrets.versions': (world) => ({
+    method: 'GET',
+    path: secretPath(WORLD_SECRETS.active, '/versions'),
+    headers: inWorld(world),
+  }),
+  'secrets.accessLog': (world) => ({
+    method: 'GET',
+    path: secretPath(WORLD_SECRETS.active, '/access-log'),
     headers: inWorld(world),
   }),
 };

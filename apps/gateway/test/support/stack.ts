@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PostgresEventStore, type Position, type RecordedEvent } from '@orgplane/event-store';
 import { SERVICE_LISTENING_MESSAGE } from '@orgplane/messaging';
@@ -46,7 +47,7 @@ export interface HttpResponse {
 
 export interface StackOptions {
   membershipInstances: number;
-  /** resources, secrets-vault: they only answer health for now */
+  /** resources: it only answers health for now */
   withPlaceholderServices?: boolean;
   requestTimeoutMs: number;
   consistencyWaitMs: number;
@@ -65,6 +66,16 @@ export interface StackOptions {
 }
 
 /**
+ * The one platform service the stack's vault resolves secrets for: it runs `tools`, and presents
+ * `credential` in MESSAGE_HEADERS.serviceCredential.
+ */
+export interface SecretsResolver {
+  service: string;
+  usage: 'tools';
+  credential: string;
+}
+
+/**
  * A whole Orgplane for one test file: a private nats-server, the services as real processes
  * (each in its own schemas of the test database), and the gateway in this process, listening on
  * a free port and reached over HTTP.
@@ -77,13 +88,19 @@ export class Stack {
     readonly identity: ServiceProcess,
     readonly membership: ServiceProcess[],
     readonly keys: ServiceProcess,
+    /** the running one last; those before it were restarted (their logs still count) */
+    private readonly secretsVaults: ServiceProcess[],
     readonly placeholders: ServiceProcess[],
     /** the services' event store, read directly to count what was written */
     readonly store: PostgresEventStore,
     readonly databaseUrl: string,
-    /** the event store's schema, then each service's read-model schema */
+    /** the event store's schema, then each service's read-model schema, then the vault's key store */
     readonly schemas: string[],
+    /** the vault's wrapped keys: deleting a row there is crypto-shredding */
+    readonly keyStoreSchema: string,
+    readonly secretsResolver: SecretsResolver,
     private readonly membershipEnv: Record<string, string>,
+    private readonly secretsVaultEnv: Record<string, string>,
     /** every line the gateways logged (see StackOptions.gatewayLogLevel) */
     readonly gatewayLogs: string[],
   ) {}
@@ -95,6 +112,14 @@ export class Stack {
     const identitySchema = uniqueSchemaName('e2e_identity');
     const membershipSchema = uniqueSchemaName('e2e_membership');
     const keysSchema = uniqueSchemaName('e2e_keys');
+    const vaultSchema = uniqueSchemaName('e2e_vault');
+    const keyStoreSchema = uniqueSchemaName('e2e_vault_keys');
+    const resolverToken = randomBytes(24).toString('base64url');
+    const secretsResolver: SecretsResolver = {
+      service: 'test-runner',
+      usage: 'tools',
+      credential: `test-runner:${resolverToken}`,
+    };
     const env = {
       NATS_URL: nats.url,
       DATABASE_URL: url,
@@ -105,20 +130,26 @@ export class Stack {
       LOG_LEVEL: options.serviceLogLevel ?? 'info',
     };
     const membershipEnv = { ...env, READ_MODEL_SCHEMA: membershipSchema };
-    const [identity, keys, ...rest] = await Promise.all([
+    const secretsVaultEnv = {
+      ...env,
+      READ_MODEL_SCHEMA: vaultSchema,
+      KEY_STORE_SCHEMA: keyStoreSchema,
+      SECRETS_MASTER_KEY: randomBytes(32).toString('base64'),
+      SECRETS_RESOLVERS: `${secretsResolver.service}:${secretsResolver.usage}:${sha256Hex(resolverToken)}`,
+    };
+    const [identity, keys, secretsVault, ...rest] = await Promise.all([
       startService('identity', {
         ...env,
         READ_MODEL_SCHEMA: identitySchema,
         ...options.identityEnv,
       }),
       startService('keys', { ...env, READ_MODEL_SCHEMA: keysSchema }),
+      startService('secrets-vault', secretsVaultEnv),
       ...Array.from({ length: options.membershipInstances }, () =>
         startService('membership', membershipEnv),
       ),
       ...(options.withPlaceholderServices
-        ? ['resources', 'secrets-vault'].map((service) =>
-            startService(service, { NATS_URL: nats.url, LOG_LEVEL: env.LOG_LEVEL }),
-          )
+        ? [startService('resources', { NATS_URL: nats.url, LOG_LEVEL: env.LOG_LEVEL })]
         : []),
     ]);
     const gatewayLogs: string[] = [];
@@ -152,11 +183,15 @@ export class Stack {
       identity,
       rest.slice(0, options.membershipInstances),
       keys,
+      [secretsVault],
       rest.slice(options.membershipInstances),
       store,
       url,
-      [eventStoreSchema, identitySchema, membershipSchema, keysSchema],
+      [eventStoreSchema, identitySchema, membershipSchema, keysSchema, vaultSchema, keyStoreSchema],
+      keyStoreSchema,
+      secretsResolver,
       membershipEnv,
+      secretsVaultEnv,
       gatewayLogs,
     );
   }
@@ -168,9 +203,25 @@ export class Stack {
     return instance;
   }
 
+  get secretsVault(): ServiceProcess {
+    return this.secretsVaults.at(-1)!;
+  }
+
+  /** Stops the vault and starts it again with the same configuration (master key included). */
+  async restartSecretsVault(): Promise<void> {
+    await this.secretsVault.stop();
+    this.secretsVaults.push(await startService('secrets-vault', this.secretsVaultEnv));
+  }
+
   /** every service process */
   get services(): ServiceProcess[] {
-    return [this.identity, ...this.membership, this.keys, ...this.placeholders];
+    return [
+      this.identity,
+      ...this.membership,
+      this.keys,
+      ...this.secretsVaults,
+      ...this.placeholders,
+    ];
   }
 
   /** the first gateway instance */
@@ -240,4 +291,8 @@ export class Stack {
     await this.nats.stop();
     for (const schema of this.schemas) await dropSchema(this.databaseUrl, schema);
   }
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -12,7 +12,8 @@ export interface SignedInUser {
 
 /**
  * An organization with an Admin, a Member (who has an API key and an SSH key) and a pending
- * invitation, made through the API.
+ * invitation, made through the API. Admin and Member each have a private secret of the same names
+ * (WORLD_SECRETS), so one request works for either of them.
  */
 export interface World {
   organizationId: string;
@@ -23,6 +24,9 @@ export interface World {
   memberApiKeyId: string;
   memberSshKeyId: string;
 }
+
+/** The private secrets each person of a world has: one in use, one deleted (to undelete). */
+export const WORLD_SECRETS = { active: 'WORLD_SECRET', deleted: 'WORLD_DELETED_SECRET' } as const;
 
 /** A new API key: its id, and the key itself, shown in the create reply only. */
 export interface CreatedApiKey {
@@ -79,7 +83,7 @@ export function after(response: HttpResponse): Record<string, string> {
 
 /**
  * `admin` creates an organization, invites `member`, who accepts and adds an API key and an SSH
- * key; `admin` invites someone else, who does not answer.
+ * key; `admin` invites someone else, who does not answer; both set their WORLD_SECRETS.
  */
 export async function buildWorld(
   stack: Stack,
@@ -143,6 +147,8 @@ export async function buildWorld(
       201,
       'add an SSH key',
     ),
+    seedSecrets(stack, admin, organizationId, after(accepted)),
+    seedSecrets(stack, member, organizationId, after(accepted)),
   ]);
   return {
     organizationId,
@@ -153,4 +159,63 @@ export async function buildWorld(
     memberApiKeyId: memberApiKey.id,
     memberSshKeyId: memberSshKey.body.data.id,
   };
+}
+
+/** `user`'s WORLD_SECRETS in the organization; resolves once the deleted one is deleted. */
+async function seedSecrets(
+  stack: Stack,
+  user: SignedInUser,
+  organizationId: string,
+  headers: Record<string, string>,
+): Promise<void> {
+  const inOrganization = { [ORGANIZATION_HEADER]: organizationId, ...headers };
+  const set = (name: string) =>
+    stack
+      .request({
+        method: 'POST',
+        path: '/v1/secrets',
+        token: user.token,
+        headers: inOrganization,
+        json: { name, value: `${name.toLowerCase()}-${randomUUID()}` },
+      })
+      .then((response) => expectStatus(response, 200, `set ${name}`));
+  const [, toDelete] = await Promise.all([set(WORLD_SECRETS.active), set(WORLD_SECRETS.deleted)]);
+  expectStatus(
+    await stack.request({
+      method: 'DELETE',
+      path: `/v1/secrets/${WORLD_SECRETS.deleted}`,
+      token: user.token,
+      headers: { ...inOrganization, ...after(toDelete) },
+    }),
+    200,
+    `delete ${WORLD_SECRETS.deleted}`,
+  );
+}
+
+/** `admin` invites `user` into the world's organization as a Member; `user` accepts. */
+export async function joinWorld(
+  stack: Stack,
+  world: World,
+  user: SignedInUser,
+): Promise<HttpResponse> {
+  const invitation = expectStatus(
+    await stack.request({
+      method: 'POST',
+      path: `/v1/organizations/${world.organizationId}/invitations`,
+      token: world.admin.token,
+      json: { email: user.email, role: 'member' },
+    }),
+    201,
+    'invite a member',
+  );
+  return expectStatus(
+    await stack.request({
+      method: 'POST',
+      path: `/v1/invitations/${invitation.body.data.id}/accept`,
+      token: user.token,
+      headers: after(invitation),
+    }),
+    200,
+    'accept the invitation',
+  );
 }
