@@ -3,39 +3,49 @@ import { loadConfig } from '@orgplane/util';
 import { z } from 'zod';
 import { conventionsConfigShape } from './conventions/conventions.config';
 
-export const gatewayConfigSchema = z.object({
-  ...baseConfigShape,
-  ...conventionsConfigShape,
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /**
-   * How long the gateway waits for a service's answer before a 503. Keep it above the services'
-   * CONSISTENCY_WAIT_MS: a write waits that long for its read models before it answers.
-   */
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  /** larger request bodies get 413 */
-  BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(16 * 1024 * 1024)
-    .default(1024 * 1024),
-  /**
-   * How long a user's memberships stay cached without a change notice. Notices from the membership
-   * service make changes hold within milliseconds; this only bounds a notice that was lost.
-   */
-  ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
-  ACCESS_CACHE_MAX_USERS: z.coerce.number().int().min(1).default(100_000),
-  /**
-   * How long an API key stays cached without a change notice (unknown keys at most 30 s).
-   * Notices from the keys service make a revocation hold within milliseconds; this only bounds a
-   * notice that was lost.
-   */
-  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
-  API_KEY_CACHE_MAX_KEYS: z.coerce.number().int().min(1).default(100_000),
-  /** how often the keys used since the last report are sent to the keys service (`lastUsedAt`) */
-  API_KEY_USAGE_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-});
+export const gatewayConfigSchema = z
+  .object({
+    ...baseConfigShape,
+    ...conventionsConfigShape,
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /**
+     * How long the gateway waits for a service's answer before a 503. Keep it above the services'
+     * CONSISTENCY_WAIT_MS: a write waits that long for its read models before it answers.
+     */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    /** larger request bodies get 413 */
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024),
+    /**
+     * How long a user's memberships stay cached without a change notice. Notices from the membership
+     * service make changes hold within milliseconds; this only bounds a notice that was lost.
+     */
+    ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    ACCESS_CACHE_MAX_USERS: z.coerce.number().int().min(1).default(100_000),
+    /**
+     * How long an API key stays cached without a change notice (unknown keys at most 30 s).
+     * Notices from the keys service make a revocation hold within milliseconds; this only bounds a
+     * notice that was lost.
+     */
+    API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    API_KEY_CACHE_MAX_KEYS: z.coerce.number().int().min(1).default(100_000),
+    /** how often the keys used since the last report are sent to the keys service (`lastUsedAt`) */
+    API_KEY_USAGE_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  })
+  .superRefine((config, context) => {
+    if (config.NODE_ENV === 'production' && !config.IDEMPOTENCY_FINGERPRINT_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: ['IDEMPOTENCY_FINGERPRINT_KEY'],
+        message: 'Required when NODE_ENV is production',
+      });
+    }
+  });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

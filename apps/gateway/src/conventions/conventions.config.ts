@@ -20,5 +20,19 @@ export const conventionsConfigShape = {
     .min(1000)
     .max(3_600_000)
     .default(60_000),
+  /** at least 32 characters; see idempotencyFingerprintKeyOf. Required in production. */
+  IDEMPOTENCY_FINGERPRINT_KEY: z.string().min(32).optional(),
 };
+/**
+ * Keys the fingerprint of a request sent with an Idempotency-Key (HMAC-SHA256). The fingerprint
+ * covers the body, which may hold a secret's value, and sits 24 hours in the store every instance
+ * shares: a plain hash of a guessable value could be tested against guesses. Every gateway instance
+ * needs the same key; production must set its own.
+ */
+const DEVELOPMENT_FINGERPRINT_KEY = 'orgplane-development-idempotency-fingerprint-key';
+
+export function idempotencyFingerprintKeyOf(config: ConventionsConfig): string {
+  return config.IDEMPOTENCY_FINGERPRINT_KEY ?? DEVELOPMENT_FINGERPRINT_KEY;
+}
+
 export type ConventionsConfig = z.infer<z.ZodObject<typeof conventionsConfigShape>>;

@@ -3,7 +3,7 @@ import { NatsBroadcast, type Logger } from '@orgplane/messaging';
 import { systemClock, type Clock } from '@orgplane/util';
 import type { GatewayConfig } from '../gateway.config';
 import { ROUTES } from '../routes/route-catalog';
-import type { ConventionsConfig } from './conventions.config';
+import { idempotencyFingerprintKeyOf, type ConventionsConfig } from './conventions.config';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -54,7 +54,8 @@ export class ConventionsModule {
         {
           provide: IdempotencyInterceptor,
           inject: [IdempotencyStore],
-          useFactory: (store: IdempotencyStore) => new IdempotencyInterceptor(store, logger),
+          useFactory: (store: IdempotencyStore) =>
+            new IdempotencyInterceptor(store, logger, idempotencyFingerprintKeyOf(config)),
         },
       ],
       exports: [RateLimitGuard, IdempotencyInterceptor],

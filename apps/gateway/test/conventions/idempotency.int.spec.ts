@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Body, Controller, HttpCode, Post, SetMetadata } from '@nestjs/common';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -266,6 +267,33 @@ describe('Idempotency-Key on POST', () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it('keeps a keyed fingerprint of the body, never a plain hash a guess could be checked against', async () => {
+    const fingerprints = async () => {
+      const connection = await connect({ servers: nats.url });
+      try {
+        const bucket = await new Kvm(connection).open(IDEMPOTENCY_BUCKET);
+        const found: string[] = [];
+        for await (const recordKey of await bucket.keys()) {
+          found.push(JSON.parse((await bucket.get(recordKey))!.string()).fingerprint);
+        }
+        return found;
+      } finally {
+        await connection.close();
+      }
+    };
+    const before = await fingerprints();
+    expect(
+      (await post(first, { name: 'guessable' }, { key: freshKey(), org: ORG_1 })).statusCode,
+    ).toBe(201);
+    const added = (await fingerprints()).filter((fingerprint) => !before.includes(fingerprint));
+    expect(added).toHaveLength(1);
+    const plainHash = createHash('sha256')
+      .update(JSON.stringify({ body: { name: 'guessable' }, organizationId: ORG_1 }))
+      .digest('hex');
+    expect(added[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(added[0]).not.toBe(plainHash);
   });
 
   it('keeps records in a bucket that forgets them after 24 hours', async () => {

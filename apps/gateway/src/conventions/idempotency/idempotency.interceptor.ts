@@ -39,6 +39,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly logger: Logger,
+    /** see idempotencyFingerprintKeyOf */
+    private readonly fingerprintKey: string,
     private readonly reflector = new Reflector(),
   ) {}
 
@@ -48,7 +50,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ROUTE_METADATA,
       context.getHandler(),
     );
-    const idempotent = idempotentRequestOf(request, route?.access.kind === 'organization');
+    const idempotent = idempotentRequestOf(
+      request,
+      route?.access.kind === 'organization',
+      this.fingerprintKey,
+    );
     if (!idempotent) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return from(this.handleOnce(idempotent, route?.secretInReply === true, request, reply, next));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { ServiceError } from '@orgplane/util';
 import type { GatewayRequest } from '../../common/http-request-context';
 import { callerPrincipal } from '../principal';
@@ -15,7 +15,10 @@ const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 export interface IdempotentRequest {
   /** the record's key in the store: a hash of the Idempotency-Key and what it is scoped to */
   recordKey: string;
-  /** a hash of the body and the organization: a key sent again for another request is told apart */
+  /**
+   * an HMAC of the body and the organization: a key sent again for another request is told apart,
+   * and nobody without the fingerprint key can test guesses of a body's secret against it
+   */
   fingerprint: string;
 }
 
@@ -33,6 +36,7 @@ export interface IdempotentRequest {
 export function idempotentRequestOf(
   request: GatewayRequest,
   actsInOrganization: boolean,
+  fingerprintKey: string,
 ): IdempotentRequest | undefined {
   const key = request.headers[IDEMPOTENCY_HEADERS.key.toLowerCase()];
   if (request.method !== 'POST' || !request.caller || key === undefined) return undefined;
@@ -49,7 +53,7 @@ export function idempotentRequestOf(
   };
   return {
     recordKey: sha256(JSON.stringify(scope)),
-    fingerprint: sha256(canonicalJson(sent)),
+    fingerprint: createHmac('sha256', fingerprintKey).update(canonicalJson(sent)).digest('hex'),
   };
 }
 
