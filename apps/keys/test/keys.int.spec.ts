@@ -21,7 +21,6 @@ import {
   type Caller,
   type EventCatalog,
   type OrganizationEvent,
-  type OrganizationRole,
   type ServiceReply,
   type SshKeyDeletedView,
   type SshKeyView,
@@ -35,8 +34,10 @@ import {
   testDatabaseUrl,
   uniqueSchemaName,
   type RunningNatsServer,
+  memberCaller,
+  refusal,
 } from '@orgplane/testing';
-import { newId, ServiceError } from '@orgplane/util';
+import { newId } from '@orgplane/util';
 import { Client } from 'pg';
 import { startKeys } from '../src/bootstrap';
 import { sshKeyIdOf } from '../src/ssh-keys/domain/ssh-key.decider';
@@ -118,22 +119,8 @@ afterAll(async () => {
   await dropSchema(url, eventStoreSchema);
 });
 
-/** The caller as the gateway states it: the organization the request acts in, the role there. */
-function member(userId: string, organizationId: string, role: OrganizationRole = 'member'): Caller {
-  return { type: 'user', userId, organizationId, role };
-}
-
 function call<Data>(subject: string, payload: unknown, as: Caller | null) {
   return client.request<Data>(subject, payload, as);
-}
-
-async function refusal(request: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await request.then(
-    () => new Error('Expected the request to be refused'),
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof ServiceError)) throw outcome;
-  return outcome;
 }
 
 async function createKey(
@@ -240,10 +227,10 @@ const organizationB = newId();
 const ada = newId();
 const bob = newId();
 const cyd = newId();
-const adaInA = member(ada, organizationA, 'admin');
-const bobInA = member(bob, organizationA);
-const cydInA = member(cyd, organizationA);
-const bobInB = member(bob, organizationB, 'admin');
+const adaInA = memberCaller(ada, organizationA, 'admin');
+const bobInA = memberCaller(bob, organizationA);
+const cydInA = memberCaller(cyd, organizationA);
+const bobInB = memberCaller(bob, organizationB, 'admin');
 
 describe('API keys', () => {
   beforeAll(async () => {
@@ -336,8 +323,8 @@ describe('API keys', () => {
   it('lists the caller’s own keys in pages, every member’s for an Admin with all=true', async () => {
     const organization = newId();
     const [eve, fay, gus] = [newId(), newId(), newId()];
-    const eveIn = member(eve, organization, 'admin');
-    const fayIn = member(fay, organization);
+    const eveIn = memberCaller(eve, organization, 'admin');
+    const fayIn = memberCaller(fay, organization);
     const projectId = newId();
     const eveKeys: string[] = [];
     for (let index = 0; index < 5; index++) {
@@ -347,7 +334,7 @@ describe('API keys', () => {
       );
     }
     const fayKey = (await createKey(fayIn, { projectId })).id;
-    await createKey(member(gus, newId()));
+    await createKey(memberCaller(gus, newId()));
 
     const list = (as: Caller, query: Record<string, unknown>) =>
       walk<ApiKeyView>(async (cursor) =>
@@ -376,7 +363,7 @@ describe('API keys', () => {
     const key = await createKey(bobInA);
     expect((await getKey(key.id, bobInA)).id).toBe(key.id);
     expect((await getKey(key.id, adaInA)).id).toBe(key.id);
-    for (const as of [cydInA, bobInB, member(ada, organizationB, 'admin')]) {
+    for (const as of [cydInA, bobInB, memberCaller(ada, organizationB, 'admin')]) {
       expect(await refusal(getKey(key.id, as))).toMatchObject({ kind: 'not_found' });
     }
     expect(await refusal(getKey(newId(), bobInA))).toMatchObject({ kind: 'not_found' });
@@ -594,8 +581,8 @@ describe('SSH keys', () => {
   it('lists own keys in pages, all for Admins; shows and deletes for the owner or an Admin', async () => {
     const organization = newId();
     const [hal, ivy] = [newId(), newId()];
-    const halIn = member(hal, organization, 'admin');
-    const ivyIn = member(ivy, organization);
+    const halIn = memberCaller(hal, organization, 'admin');
+    const ivyIn = memberCaller(ivy, organization);
     const ivyKeys = [];
     for (const line of [ed25519Line(), ecdsaLine('nistp384'), rsaLine(3072)]) {
       ivyKeys.push((await addSshKey(ivyIn, line)).id);
@@ -685,10 +672,10 @@ describe('when someone loses access to an organization', () => {
   it('revokes the removed member’s API keys and deletes their SSH keys there, naming the removal', async () => {
     const organization = newId();
     const [jon, kim] = [newId(), newId()];
-    const jonIn = member(jon, organization);
-    const kimIn = member(kim, organization, 'admin');
+    const jonIn = memberCaller(jon, organization);
+    const kimIn = memberCaller(kim, organization, 'admin');
     const jonKeys = await keysOf(organization, [jonIn, jonIn]);
-    const jonElsewhere = await createKey(member(jon, newId()));
+    const jonElsewhere = await createKey(memberCaller(jon, newId()));
     const kimKey = await createKey(kimIn);
     const kimSshKey = await addSshKey(kimIn, ed25519Line());
     const removal = await removed(organization, jon);
@@ -732,7 +719,7 @@ describe('when someone loses access to an organization', () => {
     });
     const rejoined = await createKey(jonIn);
     const lee = newId();
-    const leeKey = await createKey(member(lee, organization));
+    const leeKey = await createKey(memberCaller(lee, organization));
     await removed(organization, lee);
     // The reaction follows $all in order: once Lee's later removal is done, Jon's key was seen.
     await eventually(async () =>
@@ -745,10 +732,10 @@ describe('when someone loses access to an organization', () => {
     const organization = newId();
     const [max, ned] = [newId(), newId()];
     const keys = await keysOf(organization, [
-      member(max, organization, 'admin'),
-      member(ned, organization),
+      memberCaller(max, organization, 'admin'),
+      memberCaller(ned, organization),
     ]);
-    const other = await createKey(member(max, newId(), 'admin'));
+    const other = await createKey(memberCaller(max, newId(), 'admin'));
     const deletion = await membershipEvent(organization, {
       type: 'OrganizationDeleted',
       data: { organizationId: organization, deletedBy: max, deletedAt: new Date().toISOString() },
@@ -770,7 +757,7 @@ describe('when someone loses access to an organization', () => {
   it('resumes after a restart and reacts exactly once', async () => {
     const organization = newId();
     const ola = newId();
-    const olaIn = member(ola, organization);
+    const olaIn = memberCaller(ola, organization);
     const keys = await keysOf(organization, [olaIn, olaIn]);
     await service.close();
     const left = await membershipEvent(organization, {
@@ -792,7 +779,7 @@ describe('when someone loses access to an organization', () => {
     await service.close();
     service = await start();
     const pat = newId();
-    const patKey = await createKey(member(pat, organization));
+    const patKey = await createKey(memberCaller(pat, organization));
     await removed(organization, pat);
     await eventually(async () =>
       expect((await lastEventOf(apiKeyStreamName(patKey.id))).type).toBe('ApiKeyRevoked'),

@@ -25,6 +25,7 @@ import {
   testDatabaseUrl,
   uniqueSchemaName,
   type RunningNatsServer,
+  refusal,
 } from '@orgplane/testing';
 import { foldEvents, newId, ServiceError } from '@orgplane/util';
 import { startMembership } from '../src/bootstrap';
@@ -88,15 +89,6 @@ afterAll(async () => {
 
 function call<Data>(subject: string, payload: unknown, as: string | null) {
   return client.request<Data>(subject, payload, as ? { type: 'user', userId: as } : null);
-}
-
-async function refusal(request: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await request.then(
-    () => new Error('Expected the request to be refused'),
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof ServiceError)) throw outcome;
-  return outcome;
 }
 
 function specMetadata(): EventMetadata {

@@ -9,7 +9,6 @@ import {
   secretStreamName,
   type Caller,
   type OrganizationEvent,
-  type OrganizationRole,
   type RevealedSecretView,
   type SecretView,
   type TransportKeyView,
@@ -24,6 +23,7 @@ import {
   testDatabaseUrl,
   uniqueSchemaName,
   type RunningNatsServer,
+  memberCaller,
 } from '@orgplane/testing';
 import { newId } from '@orgplane/util';
 import { Client } from 'pg';
@@ -85,10 +85,6 @@ afterAll(async () => {
   await dropSchema(url, keyStoreSchema);
 });
 
-function member(userId: string, organizationId: string, role: OrganizationRole = 'member'): Caller {
-  return { type: 'user', userId, organizationId, role };
-}
-
 /** The caller's own secret, or with `orgWide` the organization's (an Admin's write). */
 async function setSecret(as: Caller, name: string, orgWide = false): Promise<SecretView> {
   const sealedValue = sealForVault(`value of ${name} ${newId()}`, transportKey);
@@ -146,7 +142,7 @@ async function lastEventOf(streamName: string) {
 async function reactionPassedNow(): Promise<void> {
   const organization = newId();
   const userId = newId();
-  const secret = await setSecret(member(userId, organization), 'MARKER');
+  const secret = await setSecret(memberCaller(userId, organization), 'MARKER');
   await removed(organization, userId);
   await eventually(async () =>
     expect((await lastEventOf(secretStreamName(secret.id))).type).toBe('SecretDestroyed'),
@@ -164,10 +160,10 @@ describe('when a member loses access to an organization', () => {
   it('destroys their private secrets there, and nobody else’s', async () => {
     const [organization, elsewhere] = [newId(), newId()];
     const [jon, kim] = [newId(), newId()];
-    const jonIn = member(jon, organization);
-    const kimIn = member(kim, organization, 'admin');
+    const jonIn = memberCaller(jon, organization);
+    const kimIn = memberCaller(kim, organization, 'admin');
     const jonSecrets = [await setSecret(jonIn, 'GITHUB_TOKEN'), await setSecret(jonIn, 'NPM')];
-    const jonElsewhere = await setSecret(member(jon, elsewhere), 'GITHUB_TOKEN');
+    const jonElsewhere = await setSecret(memberCaller(jon, elsewhere), 'GITHUB_TOKEN');
     await setSecret(kimIn, 'GITHUB_TOKEN');
     await setSecret(kimIn, 'SHARED', true);
 
@@ -179,7 +175,7 @@ describe('when a member loses access to an organization', () => {
     for (const { name } of jonSecrets) {
       await expect(reveal(jonIn, name)).rejects.toMatchObject({ kind: 'not_found' });
     }
-    expect((await reveal(member(jon, elsewhere), 'GITHUB_TOKEN')).id).toBe(jonElsewhere.id);
+    expect((await reveal(memberCaller(jon, elsewhere), 'GITHUB_TOKEN')).id).toBe(jonElsewhere.id);
     expect((await reveal(kimIn, 'GITHUB_TOKEN')).value).toMatch(/^value of GITHUB_TOKEN/);
     expect((await reveal(kimIn, 'SHARED', true)).value).toMatch(/^value of SHARED/);
   });
@@ -187,7 +183,7 @@ describe('when a member loses access to an organization', () => {
   it('destroys a secret that lands after its owner left at once, until they join again', async () => {
     const organization = newId();
     const ola = newId();
-    const olaIn = member(ola, organization);
+    const olaIn = memberCaller(ola, organization);
     const before = await setSecret(olaIn, 'API_TOKEN');
     const left = await membership(organization, {
       type: 'MemberLeft',
@@ -262,8 +258,8 @@ describe('when an organization is deleted', () => {
   it('shreds its data key: no secret of it opens again, and the shredding is recorded once', async () => {
     const organization = newId();
     const [ada, bob] = [newId(), newId()];
-    const adaIn = member(ada, organization, 'admin');
-    const bobIn = member(bob, organization);
+    const adaIn = memberCaller(ada, organization, 'admin');
+    const bobIn = memberCaller(bob, organization);
     await setSecret(adaIn, 'SHARED', true);
     await setSecret(adaIn, 'ADA_ONLY');
     await setSecret(bobIn, 'BOB_ONLY');
@@ -309,7 +305,7 @@ describe('when an organization is deleted', () => {
 
   it('records the shredding even when the key was destroyed before a crash cut the reaction short', async () => {
     const organization = newId();
-    await setSecret(member(newId(), organization, 'admin'), 'SHARED', true);
+    await setSecret(memberCaller(newId(), organization, 'admin'), 'SHARED', true);
     await service.get(SecretCipher).destroyOrganizationKey(organization);
     const deletion = await deleted(organization);
     await eventually(async () => expect(await dataKeyEvents(organization)).toHaveLength(1));

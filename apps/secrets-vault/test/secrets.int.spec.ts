@@ -30,8 +30,10 @@ import {
   uniqueSchemaName,
   type RunningNatsServer,
   type ServiceProcess,
+  memberCaller,
+  refusal,
 } from '@orgplane/testing';
-import { newId, ServiceError } from '@orgplane/util';
+import { newId } from '@orgplane/util';
 import { Client } from 'pg';
 import { startSecretsVault } from '../src/bootstrap';
 import { SecretDestruction, secretIdOf } from '../src/secrets';
@@ -119,22 +121,8 @@ afterAll(async () => {
   }
 });
 
-/** The caller as the gateway states it: the organization the request acts in, the role there. */
-function member(userId: string, organizationId: string, role: OrganizationRole = 'member'): Caller {
-  return { type: 'user', userId, organizationId, role };
-}
-
 function call<Data>(subject: string, payload: unknown, as: Caller | null) {
   return client.request<Data>(subject, payload, as);
-}
-
-async function refusal(request: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await request.then(
-    () => new Error('Expected the request to be refused'),
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof ServiceError)) throw outcome;
-  return outcome;
 }
 
 /** A value no test uses twice, so a scan can look for it. */
@@ -224,9 +212,9 @@ async function organization() {
   return {
     organizationId,
     ids: { ada, bob, cyd },
-    ada: member(ada, organizationId, 'admin'),
-    bob: member(bob, organizationId),
-    cyd: member(cyd, organizationId),
+    ada: memberCaller(ada, organizationId, 'admin'),
+    bob: memberCaller(bob, organizationId),
+    cyd: memberCaller(cyd, organizationId),
     async membersMayReveal(allowed: boolean) {
       await membershipEvents(organizationId, [
         {

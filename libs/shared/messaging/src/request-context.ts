@@ -1,5 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { callerSchema, MESSAGE_HEADERS, type Caller } from '@orgplane/contracts';
+import {
+  callerSchema,
+  MESSAGE_HEADERS,
+  type Caller,
+  type OrganizationRole,
+} from '@orgplane/contracts';
 import { formatPosition, parsePosition, type Position } from '@orgplane/event-store';
 import { newRequestId, ServiceError, type FieldErrors } from '@orgplane/util';
 import { createNatsHeaders, type NatsHeaders } from './nats-headers';
@@ -43,6 +48,29 @@ export function requireCaller(context: RequestContext): Caller {
     throw new ServiceError('unauthorized', 'unauthorized', 'This request needs a signed-in caller');
   }
   return context.caller;
+}
+
+/**
+ * The caller of a request that acts inside one organization: the gateway states the organization
+ * (from the path, `X-Org-Id`, the session's active one or the API key's own) and the caller's role
+ * there (for an API key, its owner's current role; its scopes were checked there too). Services
+ * that keep no membership state of their own rely on this resolution, which membership's
+ * access-change notices keep fresh at the gateway.
+ */
+export function requireOrganizationCaller(context: RequestContext): {
+  userId: string;
+  organizationId: string;
+  role: OrganizationRole;
+} {
+  const caller = requireCaller(context);
+  if (!caller.organizationId || !caller.role) {
+    throw new ServiceError(
+      'validation',
+      'organization_required',
+      'This request needs an organization context',
+    );
+  }
+  return { userId: caller.userId, organizationId: caller.organizationId, role: caller.role };
 }
 
 export function toRequestHeaders(context: RequestContext): NatsHeaders {

@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './private-postgres';
 export * from './traffic';
 export * from './workos-standin';
+export * from './service-calls';

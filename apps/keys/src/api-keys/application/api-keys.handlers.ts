@@ -35,11 +35,15 @@ import {
   CommandRunner,
   type CommandOutcome,
 } from '@orgplane/event-sourcing';
-import { RequestCtx, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import {
+  RequestCtx,
+  ValidPayload,
+  type RequestContext,
+  requireOrganizationCaller,
+} from '@orgplane/messaging';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
 import { ApiKeyChanges } from '../../common/api-key-changes';
 import { requireAdminForAll, requireVisible } from '../../common/domain/key-access';
-import { keyActorOf } from '../../common/key-actor';
 import { MemberProfilesQuery } from '../../profiles';
 import { authenticationOf, hashesOf, issued, type ApiKey } from '../domain/api-key';
 import { apiKeyDecider, type ApiKeyCommand, type DrawnSecret } from '../domain/api-key.decider';
@@ -75,7 +79,7 @@ export class ApiKeysHandlers {
     @ValidPayload(createApiKeyRequestSchema) request: CreateApiKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<ApiKeyWithSecretView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const keyId = newId();
     const { key, keyHash, keyPrefix } = drawSecret(request.isTest ?? false);
     const now = systemClock.now();
@@ -105,7 +109,7 @@ export class ApiKeysHandlers {
     @ValidPayload(listApiKeysRequestSchema) request: ListApiKeysRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<ApiKeyView[]>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     requireAdminForAll(request.all, actor);
     await this.readModels.catchUpTo(context.minPosition);
     const { rows, page } = await this.keys.page(
@@ -131,7 +135,7 @@ export class ApiKeysHandlers {
     @ValidPayload(getApiKeyRequestSchema) request: GetApiKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<ApiKeyView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     await this.readModels.catchUpTo(context.minPosition);
     const row = requireVisible(await this.keys.find(request.keyId), actor, API_KEY);
     return {
@@ -148,7 +152,7 @@ export class ApiKeysHandlers {
     @ValidPayload(updateApiKeyRequestSchema) request: UpdateApiKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<ApiKeyView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const { keyId, ...settings } = request;
     const now = systemClock.now();
     const { state, position } = await this.execute(
@@ -166,7 +170,7 @@ export class ApiKeysHandlers {
     @ValidPayload(revokeApiKeyRequestSchema) request: RevokeApiKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<ApiKeyView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const now = systemClock.now();
     const { state, position } = await this.execute(
       request.keyId,
@@ -187,7 +191,7 @@ export class ApiKeysHandlers {
     @ValidPayload(rotateApiKeyRequestSchema) request: RotateApiKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<ApiKeyWithSecretView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const live = drawSecret(false);
     const test = drawSecret(true);
     const now = systemClock.now();

@@ -23,10 +23,14 @@ import {
   CommandRunner,
   type CommandOutcome,
 } from '@orgplane/event-sourcing';
-import { RequestCtx, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import {
+  RequestCtx,
+  ValidPayload,
+  type RequestContext,
+  requireOrganizationCaller,
+} from '@orgplane/messaging';
 import { systemClock } from '@orgplane/util';
 import { requireAdminForAll, requireVisible, type KeyActor } from '../../common/domain/key-access';
-import { keyActorOf } from '../../common/key-actor';
 import {
   sshKeyDecider,
   sshKeyIdOf,
@@ -54,7 +58,7 @@ export class SshKeysHandlers {
     @ValidPayload(addSshKeyRequestSchema) request: AddSshKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SshKeyView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const key = parseSshPublicKey(request.publicKey);
     const sshKeyId = sshKeyIdOf(actor.organizationId, key.fingerprint);
     const { events, position } = await this.execute(
@@ -80,7 +84,7 @@ export class SshKeysHandlers {
     @ValidPayload(listSshKeysRequestSchema) request: ListSshKeysRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SshKeyView[]>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     requireAdminForAll(request.all, actor);
     await this.readModels.catchUpTo(context.minPosition);
     const { rows, page } = await this.keys.page(
@@ -100,7 +104,7 @@ export class SshKeysHandlers {
     @ValidPayload(getSshKeyRequestSchema) request: GetSshKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SshKeyView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     await this.readModels.catchUpTo(context.minPosition);
     const key = requireVisible(await this.keys.find(request.sshKeyId), actor, 'SSH key');
     return { data: toSshKeyView(key) };
@@ -112,7 +116,7 @@ export class SshKeysHandlers {
     @ValidPayload(deleteSshKeyRequestSchema) request: DeleteSshKeyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SshKeyDeletedView>> {
-    const actor = keyActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const { position } = await this.execute(
       request.sshKeyId,
       { type: 'DeleteSshKey', data: { by: actor }, metadata: { now: systemClock.now() } },

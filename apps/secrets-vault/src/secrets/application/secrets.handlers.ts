@@ -32,10 +32,14 @@ import {
   toEventMetadata,
   type CommandOutcome,
 } from '@orgplane/event-sourcing';
-import { RequestCtx, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import {
+  RequestCtx,
+  ValidPayload,
+  type RequestContext,
+  requireOrganizationCaller,
+} from '@orgplane/messaging';
 import { ServiceError, systemClock } from '@orgplane/util';
 import { Membership } from '../../common/membership';
-import { secretActorOf } from '../../common/secret-actor';
 import { SecretCipher, TransportKeys } from '../../encryption/secret-cipher';
 import {
   adminRequired,
@@ -115,7 +119,7 @@ export class SecretsHandlers {
     @ValidPayload(setSecretRequestSchema) request: SetSecretRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretView>> {
-    const actor = secretActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const identity = this.identityOf(actor, request);
     const plaintext = await this.openValue(request.sealedValue);
     const settings = {
@@ -165,7 +169,7 @@ export class SecretsHandlers {
     @ValidPayload(listSecretsRequestSchema) request: ListSecretsRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretView[]>> {
-    const actor = secretActorOf(context);
+    const actor = requireOrganizationCaller(context);
     if (request.userOnly && request.orgOnly) {
       throw ServiceError.validation(
         { orgOnly: ['userOnly and orgOnly exclude each other'] },
@@ -198,7 +202,7 @@ export class SecretsHandlers {
     @ValidPayload(secretRefSchema) request: SecretRef,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretView>> {
-    const identity = this.identityOf(secretActorOf(context), request);
+    const identity = this.identityOf(requireOrganizationCaller(context), request);
     await this.readModels.catchUpTo(context.minPosition);
     return { data: toSecretView(await this.requireListed(identity.id)) };
   }
@@ -213,7 +217,7 @@ export class SecretsHandlers {
     @ValidPayload(revealSecretRequestSchema) request: RevealSecretRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<RevealedSecretView>> {
-    const actor = secretActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const secret = await this.disclosure.load(this.identityOf(actor, request).id);
     if (secret.status !== 'active') throw ServiceError.notFound('Secret');
     if (revealAccess(actor, secret.ownerUserId) === 'if_policy_allows') {
@@ -251,7 +255,7 @@ export class SecretsHandlers {
     @ValidPayload(secretRefSchema) request: SecretRef,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretView>> {
-    const actor = secretActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const { state, position } = await this.execute(
       this.identityOf(actor, request).id,
       { type: 'DeleteSecret', data: { by: actor }, metadata: { now: systemClock.now() } },
@@ -267,7 +271,7 @@ export class SecretsHandlers {
     @ValidPayload(secretRefSchema) request: SecretRef,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretView>> {
-    const actor = secretActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const { state, position } = await this.execute(
       this.identityOf(actor, request).id,
       { type: 'UndeleteSecret', data: { by: actor }, metadata: { now: systemClock.now() } },
@@ -286,7 +290,7 @@ export class SecretsHandlers {
     @ValidPayload(secretRefSchema) request: SecretRef,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretDestroyedView>> {
-    const actor = secretActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const identity = this.identityOf(actor, request);
     const { state, position } = await this.execute(
       identity.id,
@@ -304,7 +308,7 @@ export class SecretsHandlers {
     @ValidPayload(secretPageRequestSchema) request: SecretPageRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretVersionView[]>> {
-    const identity = this.identityOf(secretActorOf(context), request);
+    const identity = this.identityOf(requireOrganizationCaller(context), request);
     await this.readModels.catchUpTo(context.minPosition);
     const secret = await this.requireListed(identity.id);
     const { rows, page } = await this.versions.page(identity.id, request);
@@ -320,7 +324,7 @@ export class SecretsHandlers {
     @ValidPayload(secretPageRequestSchema) request: SecretPageRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<SecretAccessView[]>> {
-    const actor = secretActorOf(context);
+    const actor = requireOrganizationCaller(context);
     const identity = this.identityOf(actor, request);
     requireManager(actor, identity.ownerUserId, 'read who used an org-shared secret');
     await this.readModels.catchUpTo(context.minPosition);
