@@ -1,20 +1,28 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { RESOURCES_SUBJECTS } from '@orgplane/contracts';
+import { ensureDatabase } from '@orgplane/event-store';
 import { createLogger, startService } from '@orgplane/messaging';
 import { AppModule } from './app.module';
 import { loadResourcesConfig } from './resources.config';
 
-/** Starts one resources instance: projects, workspaces, the resource registry and authorization decisions. */
+/**
+ * Starts one resources instance: projects, workspaces, the resource registry and authorization
+ * decisions for the platform's services. `logDestination` (default stdout) lets a test read what
+ * the service logs.
+ */
 export async function startResources(
   env: NodeJS.ProcessEnv = process.env,
+  logDestination?: Parameters<typeof createLogger>[2],
 ): Promise<INestMicroservice> {
   const config = loadResourcesConfig(env);
+  await ensureDatabase(config.DATABASE_URL);
+  const logger = createLogger('resources', config.LOG_LEVEL, logDestination);
   return startService({
     service: 'resources',
-    module: AppModule,
+    module: AppModule.register(config),
     healthSubject: RESOURCES_SUBJECTS.health,
     natsUrl: config.NATS_URL,
-    logger: createLogger('resources', config.LOG_LEVEL),
+    logger,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });
 }
