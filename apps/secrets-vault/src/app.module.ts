@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandRunner, EventSourcingModule } from '@orgplane/event-sourcing';
-import { ServiceClient, type Logger } from '@orgplane/messaging';
-import { Membership } from './common/membership';
+import { MembershipClient, ServiceClient, type Logger } from '@orgplane/messaging';
 import { EncryptionModule } from './encryption';
 import { MemberRemovalModule } from './member-removal';
 import { secretsVaultEntities, secretsVaultProjections } from './read-models';
@@ -40,10 +39,10 @@ export class AppModule {
               logger,
             }),
         },
-        Membership,
+        MembershipClient,
         CommandRunner,
       ],
-      exports: [SECRETS_VAULT_CONFIG, EncryptionModule, Membership, CommandRunner],
+      exports: [SECRETS_VAULT_CONFIG, EncryptionModule, MembershipClient, CommandRunner],
     };
   }
 }

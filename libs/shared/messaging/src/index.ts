@@ -8,3 +8,5 @@ export * from './service-client';
 export * from './run-service';
 export * from './broadcast';
 export * from './read-your-writes-client';
+export * from './service-credential';
+export * from './membership-client';

@@ -5,21 +5,53 @@ import {
   SECRETS_VAULT_SUBJECTS,
   type ResolvedSecretView,
   type ResolveSecretRequest,
+  type SecretUsage,
   type ServiceReply,
 } from '@orgplane/contracts';
 import { toEventMetadata } from '@orgplane/event-sourcing';
-import { RequestCtx, ValidPayload, type RequestContext } from '@orgplane/messaging';
+import {
+  authenticateServiceCredential,
+  MembershipClient,
+  RequestCtx,
+  ValidPayload,
+  type RequestContext,
+} from '@orgplane/messaging';
 import { ServiceError, systemClock } from '@orgplane/util';
-import { Membership } from '../../common/membership';
-import { SECRETS_VAULT_CONFIG, type SecretsVaultConfig } from '../../secrets-vault.config';
+import {
+  SECRETS_VAULT_CONFIG,
+  type SecretResolver,
+  type SecretsVaultConfig,
+} from '../../secrets-vault.config';
 import { currentVersion, SecretDisclosure, secretIdOf, secretNameOf } from '../../secrets';
-import { authorizedResolver, resolvedSecret } from '../domain/resolution';
+import { resolvedSecret } from '../domain/resolution';
+
+/**
+ * The service a credential (`<service>:<token>`) proves, if it is registered for `usage`
+ * (authenticateServiceCredential). Anything else, a missing credential included, is a 403
+ * `resolver_not_authorized` that does not say which part was wrong.
+ */
+function authorizedResolver(
+  credential: string | undefined,
+  usage: SecretUsage,
+  resolvers: readonly SecretResolver[],
+): string {
+  const forUsage = resolvers.filter((resolver) => resolver.usage === usage);
+  const resolver = authenticateServiceCredential(credential, forUsage);
+  if (!resolver) {
+    throw new ServiceError(
+      'forbidden',
+      'resolver_not_authorized',
+      'This service may not resolve secrets for this usage',
+    );
+  }
+  return resolver.service;
+}
 
 @Controller()
 export class ResolutionHandlers {
   constructor(
     @Inject(SECRETS_VAULT_CONFIG) private readonly config: SecretsVaultConfig,
-    private readonly membership: Membership,
+    private readonly membership: MembershipClient,
     private readonly disclosure: SecretDisclosure,
   ) {}
 

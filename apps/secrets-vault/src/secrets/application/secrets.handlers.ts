@@ -33,13 +33,13 @@ import {
   type CommandOutcome,
 } from '@orgplane/event-sourcing';
 import {
+  MembershipClient,
   RequestCtx,
   ValidPayload,
   type RequestContext,
   requireOrganizationCaller,
 } from '@orgplane/messaging';
 import { ServiceError, systemClock } from '@orgplane/util';
-import { Membership } from '../../common/membership';
 import { SecretCipher, TransportKeys } from '../../encryption/secret-cipher';
 import {
   adminRequired,
@@ -91,7 +91,7 @@ export class SecretsHandlers {
     private readonly destruction: SecretDestruction,
     private readonly cipher: SecretCipher,
     private readonly transportKeys: TransportKeys,
-    private readonly membership: Membership,
+    private readonly membership: MembershipClient,
   ) {}
 
   /** The key the gateway seals values to before a write crosses NATS. */

@@ -5,16 +5,17 @@ import {
   type OrganizationSettings,
   type PolicyView,
 } from '@orgplane/contracts';
-import { ServiceClient, type RequestContext } from '@orgplane/messaging';
+import type { RequestContext } from './request-context';
+import { ServiceClient } from './service-client';
 
 /**
- * What the vault asks the membership service, which owns organizations and their policy. Asked on
- * each use rather than kept in a read model here: these answers decide who sees a value, and
- * membership's own read models are the freshest there are (the request's consistency position goes
- * with the question).
+ * What a service asks the membership service, which owns organizations and their policy. Asked on
+ * each use rather than kept in a read model of the asking service: these answers decide who sees
+ * or publishes what, and membership's own read models are the freshest there are (the request's
+ * consistency position goes with the question).
  */
 @Injectable()
-export class Membership {
+export class MembershipClient {
   constructor(private readonly services: ServiceClient) {}
 
   async settingsOf(organizationId: string, context: RequestContext): Promise<OrganizationSettings> {
