@@ -11,5 +11,6 @@ export const keysEntities = [...apiKeyEntities, ...sshKeyEntities, ...profileEnt
  * reaction holds another. Owner profiles (from identity's events) ride along with the keys.
  */
 export const keysProjections = [
-  combinedProjection('keys', [...apiKeyTables, ...sshKeyTables, ...profileTables]),
+  // 2: the keys of a deleted project move to its default project (issue 6)
+  combinedProjection('keys', [...apiKeyTables, ...sshKeyTables, ...profileTables], { version: 2 }),
 ];

@@ -10,6 +10,8 @@ import {
   keyEvents,
   organizationEvents,
   organizationStreamName,
+  projectStreamName,
+  resourceEvents,
   sshKeyStreamName,
   STORE_KEY_MESSAGE,
   userEvents,
@@ -835,5 +837,39 @@ describe('at rest', () => {
       expect(stored).not.toContain(input);
       expect(logged).not.toContain(input);
     }
+  });
+});
+
+describe('a project’s deletion', () => {
+  it('moves the project’s API keys and SSH keys to the default project, no other', async () => {
+    const [deleted, kept, defaultProjectId] = [newId(), newId(), newId()];
+    const apiKeys = [
+      await createKey(bobInA, { projectId: deleted }),
+      await createKey(adaInA, { projectId: deleted }),
+    ];
+    const otherApiKey = await createKey(bobInA, { projectId: kept });
+    const sshKey = (
+      await call<SshKeyView>(
+        SUBJECTS.addSshKey,
+        { name: 'in a project', publicKey: ed25519Line(), projectId: deleted },
+        bobInA,
+      )
+    ).data;
+    await append(resourceEvents, projectStreamName(deleted), {
+      type: 'ProjectDeleted',
+      data: {
+        projectId: deleted,
+        organizationId: organizationA,
+        defaultProjectId,
+        deletedBy: ada,
+        deletedAt: new Date().toISOString(),
+      },
+    });
+    for (const key of apiKeys) {
+      expect((await getKey(key.id, adaInA)).projectId).toBe(defaultProjectId);
+    }
+    expect((await getKey(otherApiKey.id, bobInA)).projectId).toBe(kept);
+    const movedSshKey = await call<SshKeyView>(SUBJECTS.getSshKey, { sshKeyId: sshKey.id }, bobInA);
+    expect(movedSshKey.data.projectId).toBe(defaultProjectId);
   });
 });

@@ -1,9 +1,9 @@
-import { keyEvents, type KeyEvent } from '@orgplane/contracts';
+import { keyEvents, resourceEvents, type KeyEvent, type ResourceEvent } from '@orgplane/contracts';
 import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
 import { ApiKeyEntity, API_KEYS_TABLE } from './api-key.entity';
 
-export const apiKeysProjection = defineProjection<RecordedEventOf<KeyEvent>>({
+export const apiKeysProjection = defineProjection<RecordedEventOf<KeyEvent | ResourceEvent>>({
   name: API_KEYS_TABLE,
   tables: [API_KEYS_TABLE],
   async setup({ manager, table }) {
@@ -82,6 +82,14 @@ export const apiKeysProjection = defineProjection<RecordedEventOf<KeyEvent>>({
     async ApiKeyRevoked(event, { manager }) {
       const { keyId, revokedAt } = keyEvents.decode(event).data;
       await manager.update(ApiKeyEntity, { id: keyId }, { revokedAt: new Date(revokedAt) });
+    },
+    /** A deleted project's keys move to its default project in one statement: readers see all moved or none. */
+    async ProjectDeleted(event, { manager, table }) {
+      const { projectId, organizationId, defaultProjectId } = resourceEvents.decode(event).data;
+      await manager.query(
+        `UPDATE ${table(API_KEYS_TABLE)} SET project_id = $3 WHERE organization_id = $2 AND project_id = $1`,
+        [projectId, organizationId, defaultProjectId],
+      );
     },
   },
 });

@@ -1,10 +1,10 @@
-import { keyEvents, type KeyEvent } from '@orgplane/contracts';
+import { keyEvents, resourceEvents, type KeyEvent, type ResourceEvent } from '@orgplane/contracts';
 import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
 import { SshKeyEntity, SSH_KEYS_TABLE } from './ssh-key.entity';
 
 /** Registered keys only: a deleted key leaves the table (and may come back, under the same id). */
-export const sshKeysProjection = defineProjection<RecordedEventOf<KeyEvent>>({
+export const sshKeysProjection = defineProjection<RecordedEventOf<KeyEvent | ResourceEvent>>({
   name: SSH_KEYS_TABLE,
   tables: [SSH_KEYS_TABLE],
   async setup({ manager, table }) {
@@ -40,6 +40,14 @@ export const sshKeysProjection = defineProjection<RecordedEventOf<KeyEvent>>({
     async SshKeyDeleted(event, { manager }) {
       const { sshKeyId } = keyEvents.decode(event).data;
       await manager.delete(SshKeyEntity, { id: sshKeyId });
+    },
+    /** A deleted project's keys move to its default project in one statement: readers see all moved or none. */
+    async ProjectDeleted(event, { manager, table }) {
+      const { projectId, organizationId, defaultProjectId } = resourceEvents.decode(event).data;
+      await manager.query(
+        `UPDATE ${table(SSH_KEYS_TABLE)} SET project_id = $3 WHERE organization_id = $2 AND project_id = $1`,
+        [projectId, organizationId, defaultProjectId],
+      );
     },
   },
 });
