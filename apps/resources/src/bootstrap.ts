@@ -19,7 +19,7 @@ export async function startResources(
   const logger = createLogger('resources', config.LOG_LEVEL, logDestination);
   return startService({
     service: 'resources',
-    module: AppModule.register(config),
+    module: AppModule.register(config, logger),
     healthSubject: RESOURCES_SUBJECTS.health,
     natsUrl: config.NATS_URL,
     logger,

@@ -1,0 +1,1 @@
+export { MemberRemovalModule } from './application/member-removal.module';

@@ -1,0 +1,17 @@
+import { ResourceEntity } from './infrastructure/resource.entity';
+import { resourcesRegistryProjection } from './infrastructure/resources-registry.projection';
+
+export { RegistryModule } from './application/registry.module';
+export {
+  decideResourceAccess,
+  type AccessedResource,
+  type ResourceAccessDecision,
+  type ResourceAccessQuestion,
+  type ResourceActor,
+} from './domain/resource-access';
+export { resourceDecider } from './domain/resource.decider';
+export { ResourceEntity } from './infrastructure/resource.entity';
+export { ResourcesRegistryQuery } from './infrastructure/resources-registry.query';
+export { WorkspaceReferencesQuery } from './infrastructure/workspace-references.query';
+export const registryEntities = [ResourceEntity];
+export const registryTables = [resourcesRegistryProjection];

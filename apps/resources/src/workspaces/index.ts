@@ -1,0 +1,7 @@
+import { WorkspaceEntity } from './infrastructure/workspace.entity';
+import { workspacesProjection } from './infrastructure/workspaces.projection';
+
+export { WorkspacesModule } from './application/workspaces.module';
+export { workspaceDecider, type Workspace } from './domain/workspace.decider';
+export const workspaceEntities = [WorkspaceEntity];
+export const workspaceTables = [workspacesProjection];
