@@ -8,8 +8,11 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
 import { InvitationsModule } from './invitations/invitations.module';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { ProjectsModule } from './projects/projects.module';
+import { RegistryModule } from './registry/registry.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { SshKeysModule } from './ssh-keys/ssh-keys.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Injectable()
 class NatsBroadcastCloser implements OnApplicationShutdown {
@@ -35,6 +38,9 @@ export class AppModule {
         ApiKeysModule,
         SshKeysModule,
         SecretsModule,
+        ProjectsModule,
+        WorkspacesModule,
+        RegistryModule,
         ConventionsModule.register({ config, logger }),
       ],
       providers: [

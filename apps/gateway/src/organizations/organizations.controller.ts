@@ -1,7 +1,6 @@
 import { Body, Controller, Param, Query } from '@nestjs/common';
 import {
   MEMBERSHIP_SUBJECTS,
-  type CreatedOrganizationView,
   type OrganizationView,
   type ServiceReply,
   type OrganizationDeletedView,
@@ -24,7 +23,7 @@ export class OrganizationsController {
   create(
     @Body() body: unknown,
     @HttpRequestContext() context: RequestContext,
-  ): Promise<ServiceReply<CreatedOrganizationView>> {
+  ): Promise<ServiceReply<OrganizationView>> {
     return this.services.request(
       MEMBERSHIP_SUBJECTS.createOrganization,
       servicePayload(body),

@@ -22,7 +22,21 @@ import {
   secretTargetSchema,
   secretPageQuerySchema,
   revealSecretBodySchema,
+  createProjectRequestSchema,
+  listProjectsRequestSchema,
+  updateProjectBodySchema,
+  createWorkspaceRequestSchema,
+  listWorkspacesRequestSchema,
+  updateWorkspaceBodySchema,
+  deleteWorkspaceQuerySchema,
+  listResourcesQuerySchema,
+  updateResourceBodySchema,
+  publishResourceBodySchema,
+  RESOURCE_ACTION_SCOPES,
+  RESOURCE_COLLECTIONS,
+  RESOURCE_KINDS,
   type OrganizationRole,
+  type ResourceKind,
   type Scope,
 } from '@orgplane/contracts';
 import type { z } from 'zod';
@@ -62,6 +76,8 @@ export type RouteAccess =
       allFlag?: boolean;
     } & KeyAccess);
 
+type OrganizationAccess = Extract<RouteAccess, { kind: 'organization' }>;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec {
@@ -90,6 +106,78 @@ export interface RouteSpec {
 const ANY_ROLE = ['admin', 'member'] as const;
 const ADMIN = ['admin'] as const;
 const withoutPathFields = { organizationId: true } as const;
+
+/** The registry's operations on each kind, and the action of RESOURCE_ACTION_SCOPES each one is. */
+const REGISTRY_OPERATIONS = {
+  list: { method: 'GET', item: false, action: 'read', summary: 'The {kinds} the caller may see' },
+  get: { method: 'GET', item: true, action: 'read', summary: 'A {kind} the caller may see' },
+  update: {
+    method: 'PATCH',
+    item: true,
+    action: 'update',
+    summary: 'Rename a {kind}, or move it to another project (its owner, or an Admin)',
+  },
+  delete: {
+    method: 'DELETE',
+    item: true,
+    action: 'delete',
+    summary: 'Remove a {kind} from the registry (its owner, or an Admin)',
+  },
+  publish: {
+    method: 'POST',
+    item: true,
+    action: 'publish',
+    summary: 'Change a {kind}’s visibility (to `org` or `public`: an Admin)',
+  },
+} as const;
+type RegistryOperation = keyof typeof REGISTRY_OPERATIONS;
+type Collection = (typeof RESOURCE_COLLECTIONS)[ResourceKind];
+export type RegistryOperationId = `registry.${Collection}.${RegistryOperation}`;
+
+/** The operation id of one registry route: `registryOperationId('agent', 'list')`. */
+export function registryOperationId(
+  kind: ResourceKind,
+  operation: RegistryOperation,
+): RegistryOperationId {
+  return `registry.${RESOURCE_COLLECTIONS[kind]}.${operation}`;
+}
+
+/**
+ * The registry's routes, the same five for each kind at `/v1/{collection}`. Each takes its API-key
+ * scope from RESOURCE_ACTION_SCOPES, the table `resources.v1.authorize` reads too, so a platform
+ * service's check answers as the HTTP API does. Who may act on which resource (its owner, Admins,
+ * its visibility) is the resources service's to decide: the table only asks for membership.
+ */
+function registryRoutes(): Record<RegistryOperationId, RouteSpec & { access: OrganizationAccess }> {
+  const entries = RESOURCE_KINDS.flatMap((kind) =>
+    (Object.keys(REGISTRY_OPERATIONS) as RegistryOperation[]).map((operation) => {
+      const { method, item, action, summary } = REGISTRY_OPERATIONS[operation];
+      const collection = RESOURCE_COLLECTIONS[kind];
+      const route: RouteSpec & { access: OrganizationAccess } = {
+        method,
+        path: `/v1/${collection}${item ? '/{id}' : ''}${operation === 'publish' ? '/publish' : ''}`,
+        summary: summary.replace('{kinds}', collection).replace('{kind}', kind),
+        tag: collection,
+        access: {
+          kind: 'organization',
+          from: 'context',
+          roles: ANY_ROLE,
+          scope: RESOURCE_ACTION_SCOPES[kind][action],
+          ...(operation === 'list' ? { allFlag: true } : {}),
+        },
+        status: 200,
+        ...(operation === 'list' ? { query: listResourcesQuerySchema, paginated: true } : {}),
+        ...(operation === 'update' ? { body: updateResourceBodySchema } : {}),
+        ...(operation === 'publish' ? { body: publishResourceBodySchema } : {}),
+      };
+      return [registryOperationId(kind, operation), route] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<
+    RegistryOperationId,
+    RouteSpec & { access: OrganizationAccess }
+  >;
+}
 
 /** Every route of the HTTP API, by operation id. */
 export const ROUTES = {
@@ -507,6 +595,116 @@ export const ROUTES = {
     query: secretPageQuerySchema,
     paginated: true,
   },
+  // --- projects ------------------------------------------------------------------------------
+  // Projects group resources for navigation and never grant anything: every member reads them.
+  'projects.create': {
+    method: 'POST',
+    path: '/v1/projects',
+    summary: 'Create a project (Admin)',
+    tag: 'projects',
+    access: { kind: 'organization', from: 'context', roles: ADMIN, scope: 'org:write' },
+    status: 201,
+    body: createProjectRequestSchema,
+  },
+  'projects.list': {
+    method: 'GET',
+    path: '/v1/projects',
+    summary: 'The organization’s projects, the default one first',
+    tag: 'projects',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'org:read' },
+    status: 200,
+    query: listProjectsRequestSchema,
+    paginated: true,
+  },
+  'projects.get': {
+    method: 'GET',
+    path: '/v1/projects/{id}',
+    summary: 'A project',
+    tag: 'projects',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'org:read' },
+    status: 200,
+  },
+  'projects.update': {
+    method: 'PATCH',
+    path: '/v1/projects/{id}',
+    summary: 'Rename or recolour a project (Admin)',
+    tag: 'projects',
+    access: { kind: 'organization', from: 'context', roles: ADMIN, scope: 'org:write' },
+    status: 200,
+    body: updateProjectBodySchema,
+  },
+  'projects.delete': {
+    method: 'DELETE',
+    path: '/v1/projects/{id}',
+    summary:
+      'Delete a project (Admin; never the default one): its resources, API keys and SSH keys move to the default project',
+    tag: 'projects',
+    access: { kind: 'organization', from: 'context', roles: ADMIN, scope: 'org:write' },
+    status: 200,
+  },
+  // --- workspaces (reference §7.7: metadata, quota and usage; file contents live elsewhere) -----
+  'workspaces.create': {
+    method: 'POST',
+    path: '/v1/workspaces',
+    summary: 'Create an organization workspace',
+    tag: 'workspaces',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'files:write' },
+    status: 201,
+    body: createWorkspaceRequestSchema,
+  },
+  'workspaces.list': {
+    method: 'GET',
+    path: '/v1/workspaces',
+    summary:
+      'The workspaces the caller may see: the organization’s and their own Personal one (`all=true`: every member’s, Admin)',
+    tag: 'workspaces',
+    access: {
+      kind: 'organization',
+      from: 'context',
+      roles: ANY_ROLE,
+      allFlag: true,
+      scope: 'files:read',
+    },
+    status: 200,
+    query: listWorkspacesRequestSchema,
+    paginated: true,
+  },
+  'workspaces.get': {
+    method: 'GET',
+    path: '/v1/workspaces/{id}',
+    summary: 'A workspace (a Personal one: its owner, or an Admin)',
+    tag: 'workspaces',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'files:read' },
+    status: 200,
+  },
+  'workspaces.usage': {
+    method: 'GET',
+    path: '/v1/workspaces/{id}/usage',
+    summary: 'The registered sandboxes and agents that mount or attach the workspace',
+    tag: 'workspaces',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'files:read' },
+    status: 200,
+  },
+  'workspaces.update': {
+    method: 'PATCH',
+    path: '/v1/workspaces/{id}',
+    summary: 'Rename a workspace, or change its quota',
+    tag: 'workspaces',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'files:write' },
+    status: 200,
+    body: updateWorkspaceBodySchema,
+  },
+  'workspaces.delete': {
+    method: 'DELETE',
+    path: '/v1/workspaces/{id}',
+    summary: 'Delete a workspace; one in use is a 409 WORKSPACE_IN_USE unless `force=true`',
+    tag: 'workspaces',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'files:write' },
+    status: 200,
+    query: deleteWorkspaceQuerySchema,
+  },
+  // --- the registry: sandboxes, agents, workflows, tools ---------------------------------------
+  ...registryRoutes(),
   // --- the API itself ------------------------------------------------------------------------
   'openapi.get': {
     method: 'GET',

@@ -1,5 +1,11 @@
+import { RESOURCE_COLLECTIONS, RESOURCE_KINDS } from '@orgplane/contracts';
 import { ORGANIZATION_HEADER } from '../../src/authorization/authorization.guard';
-import type { OperationId, ROUTES } from '../../src/routes/route-catalog';
+import {
+  registryOperationId,
+  type OperationId,
+  type RegistryOperationId,
+  type ROUTES,
+} from '../../src/routes/route-catalog';
 import { newSshPublicKey } from './ssh-keys';
 import type { HttpRequest } from './stack';
 import { uniqueEmail, WORLD_SECRETS, type World } from './world';
@@ -15,6 +21,50 @@ const inWorld = (world: World) => ({ [ORGANIZATION_HEADER]: world.organizationId
  * and no one else may touch it (the secrets spec tests who may do what to whose).
  */
 const secretPath = (name: string, rest = '') => `/v1/secrets/${name}${rest}`;
+
+/**
+ * Registry routes name the Member's own private resource of their kind: its owner may do all five,
+ * Admins too (publishing it to `private`, where it is, changes nothing but is theirs to ask).
+ */
+const REGISTRY_REQUESTS = Object.fromEntries(
+  RESOURCE_KINDS.flatMap((kind) => {
+    const collection = `/v1/${RESOURCE_COLLECTIONS[kind]}`;
+    const item = (world: World, rest = '') => `${collection}/${world.memberResources[kind]}${rest}`;
+    const requests: [RegistryOperationId, RequestOf][] = [
+      [
+        registryOperationId(kind, 'list'),
+        (world) => ({ method: 'GET', path: collection, headers: inWorld(world) }),
+      ],
+      [
+        registryOperationId(kind, 'get'),
+        (world) => ({ method: 'GET', path: item(world), headers: inWorld(world) }),
+      ],
+      [
+        registryOperationId(kind, 'update'),
+        (world) => ({
+          method: 'PATCH',
+          path: item(world),
+          headers: inWorld(world),
+          json: { name: 'Renamed by the matrix' },
+        }),
+      ],
+      [
+        registryOperationId(kind, 'delete'),
+        (world) => ({ method: 'DELETE', path: item(world), headers: inWorld(world) }),
+      ],
+      [
+        registryOperationId(kind, 'publish'),
+        (world) => ({
+          method: 'POST',
+          path: item(world, '/publish'),
+          headers: inWorld(world),
+          json: { visibility: 'private' },
+        }),
+      ],
+    ];
+    return requests;
+  }),
+) as Record<RegistryOperationId, RequestOf>;
 
 export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> = {
   'auth.status': () => ({ method: 'GET', path: '/v1/auth/status' }),
@@ -164,6 +214,63 @@ export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> 
     path: secretPath(WORLD_SECRETS.active, '/access-log'),
     headers: inWorld(world),
   }),
+  'projects.create': (world) => ({
+    method: 'POST',
+    path: '/v1/projects',
+    headers: inWorld(world),
+    json: { name: 'Matrix project', color: '#3366ff' },
+  }),
+  'projects.list': (world) => ({ method: 'GET', path: '/v1/projects', headers: inWorld(world) }),
+  'projects.get': (world) => ({
+    method: 'GET',
+    path: `/v1/projects/${world.projectId}`,
+    headers: inWorld(world),
+  }),
+  'projects.update': (world) => ({
+    method: 'PATCH',
+    path: `/v1/projects/${world.projectId}`,
+    headers: inWorld(world),
+    json: { name: 'Renamed by the matrix' },
+  }),
+  'projects.delete': (world) => ({
+    method: 'DELETE',
+    path: `/v1/projects/${world.projectId}`,
+    headers: inWorld(world),
+  }),
+  // Workspace routes name the organization workspace the Member made: theirs, and Admins' to manage.
+  'workspaces.create': (world) => ({
+    method: 'POST',
+    path: '/v1/workspaces',
+    headers: inWorld(world),
+    json: { name: 'Matrix workspace' },
+  }),
+  'workspaces.list': (world) => ({
+    method: 'GET',
+    path: '/v1/workspaces',
+    headers: inWorld(world),
+  }),
+  'workspaces.get': (world) => ({
+    method: 'GET',
+    path: `/v1/workspaces/${world.memberWorkspaceId}`,
+    headers: inWorld(world),
+  }),
+  'workspaces.usage': (world) => ({
+    method: 'GET',
+    path: `/v1/workspaces/${world.memberWorkspaceId}/usage`,
+    headers: inWorld(world),
+  }),
+  'workspaces.update': (world) => ({
+    method: 'PATCH',
+    path: `/v1/workspaces/${world.memberWorkspaceId}`,
+    headers: inWorld(world),
+    json: { name: 'Renamed by the matrix' },
+  }),
+  'workspaces.delete': (world) => ({
+    method: 'DELETE',
+    path: `/v1/workspaces/${world.memberWorkspaceId}`,
+    headers: inWorld(world),
+  }),
+  ...REGISTRY_REQUESTS,
 };
 
 export type PublicOperation = {

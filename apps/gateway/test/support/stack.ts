@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PostgresEventStore, type Position, type RecordedEvent } from '@orgplane/event-store';
-import { SERVICE_LISTENING_MESSAGE } from '@orgplane/messaging';
+import { createLogger, ReadYourWritesClient, SERVICE_LISTENING_MESSAGE } from '@orgplane/messaging';
 import {
   dropSchema,
   startNatsServer,
@@ -47,8 +47,6 @@ export interface HttpResponse {
 
 export interface StackOptions {
   membershipInstances: number;
-  /** resources: it only answers health for now */
-  withPlaceholderServices?: boolean;
   requestTimeoutMs: number;
   consistencyWaitMs: number;
   /** the services' PostgreSQL; default the machine's test database */
@@ -76,6 +74,15 @@ export interface SecretsResolver {
 }
 
 /**
+ * The one platform service the stack's resources service takes registrations from: it presents
+ * `credential` (`<service>:<token>`) in MESSAGE_HEADERS.serviceCredential.
+ */
+export interface ResourceRegistrar {
+  service: string;
+  credential: string;
+}
+
+/**
  * A whole Orgplane for one test file: a private nats-server, the services as real processes
  * (each in its own schemas of the test database), and the gateway in this process, listening on
  * a free port and reached over HTTP.
@@ -90,7 +97,7 @@ export class Stack {
     readonly keys: ServiceProcess,
     /** the running one last; those before it were restarted (their logs still count) */
     private readonly secretsVaults: ServiceProcess[],
-    readonly placeholders: ServiceProcess[],
+    readonly resources: ServiceProcess,
     /** the services' event store, read directly to count what was written */
     readonly store: PostgresEventStore,
     readonly databaseUrl: string,
@@ -99,6 +106,12 @@ export class Stack {
     /** the vault's wrapped keys: deleting a row there is crypto-shredding */
     readonly keyStoreSchema: string,
     readonly secretsResolver: SecretsResolver,
+    readonly resourceRegistrar: ResourceRegistrar,
+    /**
+     * A platform service talking to the services over NATS directly (registering resources as
+     * the stack's registrar, asking `resources.v1.authorize`); it waits for every position it saw.
+     */
+    readonly platform: ReadYourWritesClient,
     private readonly membershipEnv: Record<string, string>,
     private readonly secretsVaultEnv: Record<string, string>,
     /** every line the gateways logged (see StackOptions.gatewayLogLevel) */
@@ -114,11 +127,17 @@ export class Stack {
     const keysSchema = uniqueSchemaName('e2e_keys');
     const vaultSchema = uniqueSchemaName('e2e_vault');
     const keyStoreSchema = uniqueSchemaName('e2e_vault_keys');
+    const resourcesSchema = uniqueSchemaName('e2e_resources');
     const resolverToken = randomBytes(24).toString('base64url');
     const secretsResolver: SecretsResolver = {
       service: 'test-runner',
       usage: 'tools',
       credential: `test-runner:${resolverToken}`,
+    };
+    const registrarToken = randomBytes(24).toString('base64url');
+    const resourceRegistrar: ResourceRegistrar = {
+      service: 'test-platform',
+      credential: `test-platform:${registrarToken}`,
     };
     const env = {
       NATS_URL: nats.url,
@@ -137,7 +156,7 @@ export class Stack {
       SECRETS_MASTER_KEY: randomBytes(32).toString('base64'),
       SECRETS_RESOLVERS: `${secretsResolver.service}:${secretsResolver.usage}:${sha256Hex(resolverToken)}`,
     };
-    const [identity, keys, secretsVault, ...rest] = await Promise.all([
+    const [identity, keys, secretsVault, resources, ...membership] = await Promise.all([
       startService('identity', {
         ...env,
         READ_MODEL_SCHEMA: identitySchema,
@@ -145,12 +164,14 @@ export class Stack {
       }),
       startService('keys', { ...env, READ_MODEL_SCHEMA: keysSchema }),
       startService('secrets-vault', secretsVaultEnv),
+      startService('resources', {
+        ...env,
+        READ_MODEL_SCHEMA: resourcesSchema,
+        RESOURCES_REGISTRARS: `${resourceRegistrar.service}:${sha256Hex(registrarToken)}`,
+      }),
       ...Array.from({ length: options.membershipInstances }, () =>
         startService('membership', membershipEnv),
       ),
-      ...(options.withPlaceholderServices
-        ? [startService('resources', { NATS_URL: nats.url, LOG_LEVEL: env.LOG_LEVEL })]
-        : []),
     ]);
     const gatewayLogs: string[] = [];
     const gateways = await Promise.all(
@@ -176,20 +197,35 @@ export class Stack {
       schema: eventStoreSchema,
       poolSize: 2,
     });
+    const platform = await ReadYourWritesClient.connect(
+      nats.url,
+      resourceRegistrar.service,
+      createLogger(resourceRegistrar.service, 'silent'),
+    );
     return new Stack(
       nats,
       gateways,
       await Promise.all(gateways.map((app) => app.getUrl())),
       identity,
-      rest.slice(0, options.membershipInstances),
+      membership,
       keys,
       [secretsVault],
-      rest.slice(options.membershipInstances),
+      resources,
       store,
       url,
-      [eventStoreSchema, identitySchema, membershipSchema, keysSchema, vaultSchema, keyStoreSchema],
+      [
+        eventStoreSchema,
+        identitySchema,
+        membershipSchema,
+        keysSchema,
+        vaultSchema,
+        resourcesSchema,
+        keyStoreSchema,
+      ],
       keyStoreSchema,
       secretsResolver,
+      resourceRegistrar,
+      platform,
       membershipEnv,
       secretsVaultEnv,
       gatewayLogs,
@@ -215,13 +251,7 @@ export class Stack {
 
   /** every service process */
   get services(): ServiceProcess[] {
-    return [
-      this.identity,
-      ...this.membership,
-      this.keys,
-      ...this.secretsVaults,
-      ...this.placeholders,
-    ];
+    return [this.identity, ...this.membership, this.keys, ...this.secretsVaults, this.resources];
   }
 
   /** the first gateway instance */
@@ -284,6 +314,7 @@ export class Stack {
 
   async stop(): Promise<void> {
     await Promise.all(this.gateways.map((app) => app.close()));
+    await this.platform.close();
     const processes = this.services;
     for (const service of processes) service.thaw();
     await Promise.all(processes.map((service) => service.stop()));

@@ -1,4 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import {
+  RESOURCE_KINDS,
+  RESOURCES_SUBJECTS,
+  type RegisterResourceRequest,
+  type ResourceKind,
+  type ResourceView,
+} from '@orgplane/contracts';
+import { parsePosition } from '@orgplane/event-store';
 import { ORGANIZATION_HEADER } from '../../src/authorization/authorization.guard';
 import { HTTP_HEADERS } from '../../src/common/http-request-context';
 import { newSshPublicKey } from './ssh-keys';
@@ -13,7 +21,9 @@ export interface SignedInUser {
 /**
  * An organization with an Admin, a Member (who has an API key and an SSH key) and a pending
  * invitation, made through the API. Admin and Member each have a private secret of the same names
- * (WORLD_SECRETS), so one request works for either of them.
+ * (WORLD_SECRETS), so one request works for either of them. Besides its default project the
+ * organization has one the Admin made; the Member made an organization workspace, and owns a
+ * private resource of each kind, registered by the platform over NATS.
  */
 export interface World {
   organizationId: string;
@@ -23,6 +33,10 @@ export interface World {
   pendingInvitationId: string;
   memberApiKeyId: string;
   memberSshKeyId: string;
+  defaultProjectId: string;
+  projectId: string;
+  memberWorkspaceId: string;
+  memberResources: Record<ResourceKind, string>;
 }
 
 /** The private secrets each person of a world has: one in use, one deleted (to undelete). */
@@ -81,9 +95,34 @@ export function after(response: HttpResponse): Record<string, string> {
   };
 }
 
+/** Lets the stack's platform client (NATS) see a write made through the HTTP API. */
+export function platformSaw(stack: Stack, response: HttpResponse): void {
+  const header = response.headers.get(HTTP_HEADERS.consistencyPosition);
+  const position = header ? parsePosition(header) : null;
+  if (position) stack.platform.saw(position);
+}
+
 /**
- * `admin` creates an organization, invites `member`, who accepts and adds an API key and an SSH
- * key; `admin` invites someone else, who does not answer; both set their WORLD_SECRETS.
+ * The platform registers a resource over NATS as the stack's registrar (a new id, a name derived
+ * from the kind unless given; private, in the default project unless the request says otherwise).
+ */
+export async function registerResource(
+  stack: Stack,
+  request: Omit<RegisterResourceRequest, 'resourceId' | 'name'> & { name?: string },
+): Promise<ResourceView> {
+  const { data } = await stack.platform.request<ResourceView>(
+    RESOURCES_SUBJECTS.registerResource,
+    { resourceId: randomUUID(), name: `${request.kind} ${randomUUID().slice(0, 8)}`, ...request },
+    null,
+    { serviceCredential: stack.resourceRegistrar.credential },
+  );
+  return data;
+}
+
+/**
+ * `admin` creates an organization and a project, invites `member`, who accepts and adds an API key,
+ * an SSH key and an organization workspace; the platform registers a private resource of each kind
+ * for `member`; `admin` invites someone else, who does not answer; both set their WORLD_SECRETS.
  */
 export async function buildWorld(
   stack: Stack,
@@ -124,32 +163,61 @@ export async function buildWorld(
     200,
     'accept the invitation',
   );
-  const [pending, memberApiKey, memberSshKey] = await Promise.all([
-    send(
-      {
-        method: 'POST',
-        path: `/v1/organizations/${organizationId}/invitations`,
-        token: admin.token,
-        json: { email: uniqueEmail('pending'), role: 'member' },
-      },
-      201,
-      'invite someone else',
-    ),
-    createApiKey(stack, member, organizationId, { name: 'Member key' }, after(accepted)),
-    send(
-      {
-        method: 'POST',
-        path: '/v1/ssh-keys',
-        token: member.token,
-        headers: { [ORGANIZATION_HEADER]: organizationId, ...after(accepted) },
-        json: { name: 'Member laptop', publicKey: newSshPublicKey() },
-      },
-      201,
-      'add an SSH key',
-    ),
-    seedSecrets(stack, admin, organizationId, after(accepted)),
-    seedSecrets(stack, member, organizationId, after(accepted)),
-  ]);
+  platformSaw(stack, accepted);
+  const [pending, memberApiKey, memberSshKey, project, memberWorkspace, resources] =
+    await Promise.all([
+      send(
+        {
+          method: 'POST',
+          path: `/v1/organizations/${organizationId}/invitations`,
+          token: admin.token,
+          json: { email: uniqueEmail('pending'), role: 'member' },
+        },
+        201,
+        'invite someone else',
+      ),
+      createApiKey(stack, member, organizationId, { name: 'Member key' }, after(accepted)),
+      send(
+        {
+          method: 'POST',
+          path: '/v1/ssh-keys',
+          token: member.token,
+          headers: { [ORGANIZATION_HEADER]: organizationId, ...after(accepted) },
+          json: { name: 'Member laptop', publicKey: newSshPublicKey() },
+        },
+        201,
+        'add an SSH key',
+      ),
+      send(
+        {
+          method: 'POST',
+          path: '/v1/projects',
+          token: admin.token,
+          headers: { [ORGANIZATION_HEADER]: organizationId, ...after(accepted) },
+          json: { name: 'World project' },
+        },
+        201,
+        'create a project',
+      ),
+      send(
+        {
+          method: 'POST',
+          path: '/v1/workspaces',
+          token: member.token,
+          headers: { [ORGANIZATION_HEADER]: organizationId, ...after(accepted) },
+          json: { name: 'Member workspace' },
+        },
+        201,
+        'create a workspace',
+      ),
+      Promise.all(
+        RESOURCE_KINDS.map((kind) =>
+          registerResource(stack, { organizationId, kind, ownerUserId: member.userId }),
+        ),
+      ),
+      seedSecrets(stack, admin, organizationId, after(accepted)),
+      seedSecrets(stack, member, organizationId, after(accepted)),
+    ]);
   return {
     organizationId,
     organizationName,
@@ -158,6 +226,12 @@ export async function buildWorld(
     pendingInvitationId: pending.body.data.id,
     memberApiKeyId: memberApiKey.id,
     memberSshKeyId: memberSshKey.body.data.id,
+    defaultProjectId: created.body.data.defaultProjectId,
+    projectId: project.body.data.id,
+    memberWorkspaceId: memberWorkspace.body.data.id,
+    memberResources: Object.fromEntries(
+      resources.map((resource) => [resource.kind, resource.id]),
+    ) as Record<ResourceKind, string>,
   };
 }
 

@@ -205,7 +205,10 @@ export class InvitationsHandlers {
     const member = memberOf(organization, caller.userId);
     return {
       data: {
-        organization: toOrganizationView(organization, member.role),
+        organization: toOrganizationView(organization, {
+          userId: caller.userId,
+          role: member.role,
+        }),
         member: toMemberView({ organizationId, userId: caller.userId, ...member }, profile),
       },
       position,

@@ -8,7 +8,6 @@ import {
   listMyOrganizationsRequestSchema,
   MEMBERSHIP_SUBJECTS,
   updateOrganizationRequestSchema,
-  type CreatedOrganizationView,
   type CreateOrganizationRequest,
   type DeleteOrganizationRequest,
   type GetOrganizationRequest,
@@ -46,7 +45,7 @@ export class OrganizationsHandlers {
   async createOrganization(
     @ValidPayload(createOrganizationRequestSchema) request: CreateOrganizationRequest,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<CreatedOrganizationView>> {
+  ): Promise<ServiceReply<OrganizationView>> {
     const caller = requireCaller(context);
     const organizationId = newId();
     const { state, position } = await this.commands.execute(
@@ -59,13 +58,10 @@ export class OrganizationsHandlers {
       context,
     );
     return {
-      data: {
-        ...toOrganizationView(existingOrganization(state), 'admin'),
-        // The resources service will create both in reaction to OrganizationCreated (a later
-        // issue); until then there is nothing to point at.
-        defaultProjectId: null,
-        personalWorkspaceId: null,
-      },
+      data: toOrganizationView(existingOrganization(state), {
+        userId: caller.userId,
+        role: 'admin',
+      }),
       position,
     };
   }
@@ -79,7 +75,12 @@ export class OrganizationsHandlers {
     const caller = requireCaller(context);
     await this.readModels.catchUpTo(context.minPosition);
     const { rows, page } = await this.organizations.pageOfMember(caller.userId, request);
-    return { data: rows.map((row) => toOrganizationView(row.organization, row.role)), page };
+    return {
+      data: rows.map((row) =>
+        toOrganizationView(row.organization, { userId: caller.userId, role: row.role }),
+      ),
+      page,
+    };
   }
 
   /**
@@ -95,7 +96,9 @@ export class OrganizationsHandlers {
     await this.readModels.catchUpTo(context.minPosition);
     const found = await this.organizations.findAsMember(request.organizationId, caller.userId);
     if (!found) throw ServiceError.notFound('Organization');
-    return { data: toOrganizationView(found.organization, found.role) };
+    return {
+      data: toOrganizationView(found.organization, { userId: caller.userId, role: found.role }),
+    };
   }
 
   /** Renames and/or changes settings (Admin); replies with the organization as it is now. */
@@ -115,7 +118,13 @@ export class OrganizationsHandlers {
       },
       context,
     );
-    return { data: toOrganizationView(existingOrganization(state), 'admin'), position };
+    return {
+      data: toOrganizationView(existingOrganization(state), {
+        userId: caller.userId,
+        role: 'admin',
+      }),
+      position,
+    };
   }
 
   /**

@@ -62,7 +62,10 @@ export class AccessHandlers {
       metadata: toEventMetadata(context, organizationId),
       afterVisible: ({ position }) => this.accessChanges.announce([caller.userId], position),
     });
-    return { data: toOrganizationView(found.organization, found.role), position };
+    return {
+      data: toOrganizationView(found.organization, { userId: caller.userId, role: found.role }),
+      position,
+    };
   }
 
   /**

@@ -161,16 +161,10 @@ export interface OrganizationView {
   settings: OrganizationSettings;
   /** ISO 8601 */
   createdAt: string;
-}
-
-/**
- * The create reply adds the default project and the caller's personal workspace. Both belong to the
- * resources service, which creates them in reaction to `OrganizationCreated` in a later issue; until
- * then they are null.
- */
-export interface CreatedOrganizationView extends OrganizationView {
-  defaultProjectId: string | null;
-  personalWorkspaceId: string | null;
+  /** the organization's default project (resources service; readable once the create answers) */
+  defaultProjectId: string;
+  /** the caller's own Personal workspace there (resources service) */
+  personalWorkspaceId: string;
 }
 
 /** A member as `GET /v1/organizations/{id}/members` lists it (reference §7.1). */
