@@ -30,7 +30,7 @@ export async function createGateway(
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Secret names are path segments of up to 128 characters, and the vault normalizes the raw
     // name (up to 1,000 characters) itself; Fastify's default of 100 would refuse valid ones.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     frameworkErrors: refuseMalformedUrl,
   });
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -1,4 +1,4 @@
-import type { Msg, NatsConnection } from '@nats-io/nats-core';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
   Inject,
@@ -14,7 +14,12 @@ import {
   type AuthorizationView,
 } from '@orgplane/contracts';
 import { isDatabaseOutage, parsePosition, type Position } from '@orgplane/event-store';
-import { acceptTraceId, parseOrThrow, POSITION_FORMAT_PROBLEM } from '@orgplane/messaging';
+import {
+  acceptTraceId,
+  parseOrThrow,
+  POSITION_FORMAT_PROBLEM,
+  ROOT_FIELD,
+} from '@orgplane/messaging';
 import { ServiceError, type ServiceErrorBody } from '@orgplane/util';
 import { RESOURCES_CONFIG, type ResourcesConfig } from '../../resources.config';
 import { AuthorizationIndex } from './authorization-index';
@@ -47,6 +52,7 @@ interface NestRequestPacket {
 export class AuthorizeResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Authorize');
   private connection: NatsConnection | null = null;
+  private subscription: Subscription | null = null;
   private summaryTimer: NodeJS.Timeout | null = null;
   private readonly logEachRequest: boolean;
   /** the JSON of each of the few possible answers, built once */
@@ -70,7 +76,7 @@ export class AuthorizeResponder implements OnApplicationBootstrap, OnApplication
       reconnectTimeWait: 250,
     });
     this.connection = connection;
-    connection.subscribe(RESOURCES_SUBJECTS.authorize, {
+    this.subscription = connection.subscribe(RESOURCES_SUBJECTS.authorize, {
       queue: AUTHORIZE_QUEUE,
       callback: (error: Error | null, message: Msg) => {
         if (error) this.logger.warn(`Authorize subscription: ${error.message}`);
@@ -83,14 +89,18 @@ export class AuthorizeResponder implements OnApplicationBootstrap, OnApplication
     this.summaryTimer.unref();
   }
 
-  /** Stops taking checks, answers those already received, then stops following `$all`. */
+  /**
+   * Stops taking checks and answers those already received; checks still waiting for a position
+   * get the retryable 503 once the index stops following `$all`; then the connection closes.
+   */
   async onApplicationShutdown(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
+    await this.subscription?.drain().catch(() => undefined);
+    await this.index.stop();
     this.summarise();
     if (this.connection && !this.connection.isClosed()) {
       await this.connection.drain().catch(() => this.connection?.close());
     }
-    await this.index.stop();
   }
 
   private handle(message: Msg): void {
@@ -102,7 +112,7 @@ export class AuthorizeResponder implements OnApplicationBootstrap, OnApplication
       try {
         packet = message.json<NestRequestPacket>();
       } catch {
-        throw ServiceError.validation({ '(root)': ['Expected a JSON message'] });
+        throw ServiceError.validation({ [ROOT_FIELD]: ['Expected a JSON message'] });
       }
       // ServiceClient's envelope; a bare payload from a plain NATS client is accepted as well
       const nest = packet !== null && typeof packet === 'object' && 'pattern' in packet;
@@ -161,7 +171,7 @@ export class AuthorizeResponder implements OnApplicationBootstrap, OnApplication
       this.viewJson.set(view, json);
     }
     // what Nest's server sends for a handler's one value: the reply, disposed, with the request id
-    message.respond(`{"response":{"data":${json}},"isDisposed":true${idField(id)}}`);
+    respond(message, `{"response":{"data":${json}},"isDisposed":true${idField(id)}}`);
     if (view.allowed) this.counts.allowed += 1;
     else this.counts.denied += 1;
     if (this.logEachRequest)
@@ -177,7 +187,7 @@ export class AuthorizeResponder implements OnApplicationBootstrap, OnApplication
   ): void {
     this.counts.failed += 1;
     const body = this.toBody(error, requestId);
-    message.respond(`{"err":${JSON.stringify(body)},"isDisposed":true${idField(id)}}`);
+    respond(message, `{"err":${JSON.stringify(body)},"isDisposed":true${idField(id)}}`);
     if (this.logEachRequest) this.logRequest(requestId, body.code, startedAt);
   }
 
@@ -223,6 +233,15 @@ export class AuthorizeResponder implements OnApplicationBootstrap, OnApplication
       })}`,
     );
     this.counts.allowed = this.counts.denied = this.counts.failed = this.counts.waited = 0;
+  }
+}
+
+/** A reply that cannot go out (the connection closed while a check waited) is dropped. */
+function respond(message: Msg, reply: string): void {
+  try {
+    message.respond(reply);
+  } catch {
+    // the caller's request times out, as with any lost reply
   }
 }
 
