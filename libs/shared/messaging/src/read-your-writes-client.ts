@@ -18,8 +18,9 @@ export class ReadYourWritesClient {
     natsUrl: string,
     name: string,
     logger: Logger,
+    defaultTimeoutMs = 10_000,
   ): Promise<ReadYourWritesClient> {
-    const services = new ServiceClient({ natsUrl, name, logger, defaultTimeoutMs: 10_000 });
+    const services = new ServiceClient({ natsUrl, name, logger, defaultTimeoutMs });
     await services.onModuleInit();
     return new ReadYourWritesClient(services);
   }
