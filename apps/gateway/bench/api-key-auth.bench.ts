@@ -43,6 +43,11 @@ import {
   summariseLatencies,
   writeBenchResults,
   type LatencySummary,
+  environmentOf,
+  findProcesses,
+  startCpuMeasurement,
+  type CpuUsage,
+  type ProcessGroup,
 } from '@orgplane/testing';
 import { newRequestId, systemClock } from '@orgplane/util';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,13 +55,6 @@ import path from 'node:path';
 import { SessionTokenVerifier } from '../src/auth/session-token.verifier';
 import { ApiKeyCache, lookupOverNats } from '../src/authorization/api-key-cache';
 import { benchDatabaseUrl, positiveInteger } from './bench-config';
-import {
-  environmentOf,
-  findProcesses,
-  startCpuMeasurement,
-  type CpuUsage,
-  type ProcessGroup,
-} from './cpu-usage';
 import {
   closedLoop,
   httpSenders,

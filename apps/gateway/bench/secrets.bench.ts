@@ -62,6 +62,11 @@ import {
   writeBenchResults,
   type LatencySummary,
   type ServiceProcess,
+  environmentOf,
+  findProcesses,
+  startCpuMeasurement,
+  type CpuUsage,
+  type ProcessGroup,
 } from '@orgplane/testing';
 import { newRequestId } from '@orgplane/util';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -69,13 +74,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { benchDatabaseUrl, positiveInteger } from './bench-config';
-import {
-  environmentOf,
-  findProcesses,
-  startCpuMeasurement,
-  type CpuUsage,
-  type ProcessGroup,
-} from './cpu-usage';
 import { closedLoop, HttpConnection, type Send } from './load-generator';
 import { ServiceStack } from './service-stack';
 

@@ -73,6 +73,10 @@ import {
   writeBenchResults,
   type LatencySummary,
   type RunningNatsServer,
+  findProcesses,
+  startCpuMeasurement,
+  type CpuUsage,
+  type ProcessGroup,
 } from '@orgplane/testing';
 import { newId } from '@orgplane/util';
 import { Client } from 'pg';
@@ -88,7 +92,6 @@ import {
   type RunResult,
   type Send,
 } from './bench-support';
-import { findProcesses, startCpuMeasurement, type CpuUsage, type ProcessGroup } from './cpu-usage';
 import { appendWorld, buildWorld, checkMix, type BenchWorld } from './seed';
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');

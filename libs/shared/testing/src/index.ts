@@ -8,3 +8,4 @@ export * from './private-postgres';
 export * from './traffic';
 export * from './workos-standin';
 export * from './service-calls';
+export * from './cpu-usage';
