@@ -48,6 +48,10 @@ import {
   startCpuMeasurement,
   type CpuUsage,
   type ProcessGroup,
+  closedLoop,
+  openLoop,
+  type RunResult,
+  type Send,
 } from '@orgplane/testing';
 import { newRequestId, systemClock } from '@orgplane/util';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -55,15 +59,7 @@ import path from 'node:path';
 import { SessionTokenVerifier } from '../src/auth/session-token.verifier';
 import { ApiKeyCache, lookupOverNats } from '../src/authorization/api-key-cache';
 import { benchDatabaseUrl, positiveInteger } from './bench-config';
-import {
-  closedLoop,
-  httpSenders,
-  openConnections,
-  openLoop,
-  type HttpTarget,
-  type RunResult,
-  type Send,
-} from './load-generator';
+import { httpSenders, openConnections, type HttpTarget } from './load-generator';
 import { ServiceStack } from './service-stack';
 
 /**

@@ -67,6 +67,8 @@ import {
   startCpuMeasurement,
   type CpuUsage,
   type ProcessGroup,
+  closedLoop,
+  type Send,
 } from '@orgplane/testing';
 import { newRequestId } from '@orgplane/util';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -74,7 +76,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { benchDatabaseUrl, positiveInteger } from './bench-config';
-import { closedLoop, HttpConnection, type Send } from './load-generator';
+import { HttpConnection } from './load-generator';
 import { ServiceStack } from './service-stack';
 
 const RESULTS_FILE = path.resolve(__dirname, '../../secrets-vault/bench/results/secrets.json');

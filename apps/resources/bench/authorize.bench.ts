@@ -77,20 +77,20 @@ import {
   startCpuMeasurement,
   type CpuUsage,
   type ProcessGroup,
+  closedLoop,
+  openLoop,
+  type RunResult,
+  type Send,
 } from '@orgplane/testing';
 import { newId } from '@orgplane/util';
 import { Client } from 'pg';
 import { AccessIndex } from '../src/authorization/domain/access-index';
 import {
   benchDatabaseUrl,
-  closedLoop,
   median,
   NatsRequester,
-  openLoop,
   positiveInteger,
   positiveIntegers,
-  type RunResult,
-  type Send,
 } from './bench-support';
 import { appendWorld, buildWorld, checkMix, type BenchWorld } from './seed';
 

@@ -9,3 +9,4 @@ export * from './traffic';
 export * from './workos-standin';
 export * from './service-calls';
 export * from './cpu-usage';
+export * from './load-loops';
