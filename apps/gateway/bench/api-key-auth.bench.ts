@@ -38,7 +38,6 @@ import { MEMBERSHIP_SUBJECTS, type Caller } from '@orgplane/contracts';
 import { createLogger, ServiceClient, type RequestContext } from '@orgplane/messaging';
 import {
   formatTable,
-  freePort,
   loadAverage1m,
   summariseLatencies,
   writeBenchResults,
@@ -54,12 +53,12 @@ import {
   type Send,
 } from '@orgplane/testing';
 import { newRequestId, systemClock } from '@orgplane/util';
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SessionTokenVerifier } from '../src/auth/session-token.verifier';
 import { ApiKeyCache, lookupOverNats } from '../src/authorization/api-key-cache';
 import { benchDatabaseUrl, positiveInteger } from './bench-config';
 import { httpSenders, openConnections, type HttpTarget } from './load-generator';
+import { startFloorServer } from './floor-process';
 import { ServiceStack } from './service-stack';
 
 /**
@@ -251,44 +250,6 @@ async function setUp(baseUrl: string): Promise<Principal> {
     apiKey,
     sessionToken,
     body: withKey.text,
-  };
-}
-
-/** The bare Fastify server and the NATS responder (floor-server.ts), in their own process. */
-async function startFloorServer(
-  natsUrl: string,
-  body: string,
-): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', path.join(__dirname, 'floor-server.ts')],
-    {
-      cwd: path.resolve(__dirname, '../../..'),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        NATS_URL: natsUrl,
-        FLOOR_PATH: ENDPOINT,
-        FLOOR_BODY: body,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
-  });
-  return {
-    port,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
   };
 }
 
@@ -590,7 +551,7 @@ async function main() {
     // ServiceStack keeps its nats-server to itself; the services' environment names it
     const natsUrl = environmentOf(gateway.pid, 'NATS_URL')!;
     const principal = await setUp(stack.gatewayUrl);
-    floor = await startFloorServer(natsUrl, principal.body);
+    floor = await startFloorServer(natsUrl, ENDPOINT, principal.body);
     const client = await connect({ servers: natsUrl, name: 'bench-client' });
     nats = client;
     const logger = createLogger('bench', 'warn');

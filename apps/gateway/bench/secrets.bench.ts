@@ -54,7 +54,6 @@ import {
 import {
   dropSchema,
   formatTable,
-  freePort,
   loadAverage1m,
   startServiceProcess,
   summariseLatencies,
@@ -71,12 +70,12 @@ import {
   type Send,
 } from '@orgplane/testing';
 import { newRequestId } from '@orgplane/util';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { benchDatabaseUrl, positiveInteger } from './bench-config';
 import { HttpConnection } from './load-generator';
+import { startFloorServer } from './floor-process';
 import { ServiceStack } from './service-stack';
 
 const RESULTS_FILE = path.resolve(__dirname, '../../secrets-vault/bench/results/secrets.json');
@@ -298,44 +297,6 @@ async function startVault(
     { compiled: true, isReady: (line) => line.msg === SERVICE_LISTENING_MESSAGE },
   );
   return { vault, schemas: [readModelSchema, keyStoreSchema] };
-}
-
-/** The bare Fastify server and the NATS echo responder (floor-server.ts), a process of their own. */
-async function startFloorServer(
-  natsUrl: string,
-  body: string,
-): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', path.join(__dirname, 'floor-server.ts')],
-    {
-      cwd: path.resolve(__dirname, '../../..'),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        NATS_URL: natsUrl,
-        FLOOR_PATH: AUTH_STATUS,
-        FLOOR_BODY: body,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
-  });
-  return {
-    port,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 // --- senders -----------------------------------------------------------------------------------
@@ -690,7 +651,7 @@ async function main() {
     const status = await call(stack.gatewayUrl, 'GET', AUTH_STATUS, {
       'x-api-key': principal.apiKey,
     });
-    floor = await startFloorServer(natsUrl, status.text);
+    floor = await startFloorServer(natsUrl, AUTH_STATUS, status.text);
     const client = await connect({ servers: natsUrl, name: 'bench-client' });
     nats = client;
     const serviceClient = new ServiceClient({
