@@ -7,3 +7,4 @@ export * from './identity';
 export * from './resources';
 export * from './secrets-vault';
 export * from './keys';
+export * from './audit';

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@orgplane/messaging';
+import { startAudit } from './bootstrap';
+
+runService(() => startAudit());
