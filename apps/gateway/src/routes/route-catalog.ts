@@ -32,6 +32,11 @@ import {
   listResourcesQuerySchema,
   updateResourceBodySchema,
   publishResourceBodySchema,
+  listAuditEntriesRequestSchema,
+  exportAuditEntriesQuerySchema,
+  verifyAuditChainRequestSchema,
+  historyStateQuerySchema,
+  historyDiffQuerySchema,
   RESOURCE_ACTION_SCOPES,
   RESOURCE_COLLECTIONS,
   RESOURCE_KINDS,
@@ -705,6 +710,55 @@ export const ROUTES = {
   },
   // --- the registry: sandboxes, agents, workflows, tools ---------------------------------------
   ...registryRoutes(),
+  // --- audit: the activity log, its export and tamper check, and history replay -----------------
+  // Members see the entries they acted in; Admins see everyone's. The auditor capability is an
+  // Admin's API key with `activity:read` alone: it reads all of this and can change nothing.
+  'activity.list': {
+    method: 'GET',
+    path: '/v1/activity',
+    summary: 'Audit entries: who did what, when, from where (Members: their own; Admins: all)',
+    tag: 'audit',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'activity:read' },
+    status: 200,
+    query: listAuditEntriesRequestSchema,
+    paginated: true,
+  },
+  'activity.export': {
+    method: 'GET',
+    path: '/v1/activity/export',
+    summary: 'Audit entries of a time range, streamed as NDJSON or CSV, oldest first',
+    tag: 'audit',
+    access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'activity:read' },
+    status: 200,
+    query: exportAuditEntriesQuerySchema,
+  },
+  'activity.verify': {
+    method: 'GET',
+    path: '/v1/activity/verify',
+    summary: 'Check the organization’s hash chain; names the first entry that does not match',
+    tag: 'audit',
+    access: { kind: 'organization', from: 'context', roles: ADMIN, scope: 'activity:read' },
+    status: 200,
+    query: verifyAuditChainRequestSchema,
+  },
+  'history.state': {
+    method: 'GET',
+    path: '/v1/history',
+    summary: 'The organization as of a time or a position, folded from its events',
+    tag: 'audit',
+    access: { kind: 'organization', from: 'context', roles: ADMIN, scope: 'activity:read' },
+    status: 200,
+    query: historyStateQuerySchema,
+  },
+  'history.diff': {
+    method: 'GET',
+    path: '/v1/history/diff',
+    summary: 'What changed in the organization between two moments',
+    tag: 'audit',
+    access: { kind: 'organization', from: 'context', roles: ADMIN, scope: 'activity:read' },
+    status: 200,
+    query: historyDiffQuerySchema,
+  },
   // --- the API itself ------------------------------------------------------------------------
   'openapi.get': {
     method: 'GET',

@@ -123,3 +123,13 @@ export interface AuditChainVerification {
     storedHash: string;
   } | null;
 }
+
+export const AUDIT_EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+
+/** `GET /v1/activity/export`: a time range, streamed as NDJSON (default) or CSV. */
+export const exportAuditEntriesQuerySchema = z.strictObject({
+  format: z.enum(AUDIT_EXPORT_FORMATS).default('ndjson'),
+  since: isoInstant.optional(),
+  until: isoInstant.optional(),
+});
+export type ExportAuditEntriesQuery = z.infer<typeof exportAuditEntriesQuerySchema>;

@@ -99,3 +99,24 @@ export interface OrganizationHistoryDiff {
     }
   >;
 }
+
+/**
+ * A moment as a query string gives it: an ISO time (`2026-11-24T12:00:00Z`) or a position in
+ * `$all` as `X-Consistency-Position` and audit entries spell it.
+ */
+const momentText = z.string().min(1).max(100);
+
+/** `GET /v1/history?at=…` or `?position=…`: exactly one of the two. */
+export const historyStateQuerySchema = z
+  .strictObject({
+    at: z.iso.datetime({ offset: true }).optional(),
+    position: momentText.optional(),
+  })
+  .refine((query) => (query.at === undefined) !== (query.position === undefined), {
+    message: 'Give exactly one of `at` (an ISO time) or `position`',
+  });
+export type HistoryStateQuery = z.infer<typeof historyStateQuerySchema>;
+
+/** `GET /v1/history/diff?from=…&to=…`: each an ISO time or a position. */
+export const historyDiffQuerySchema = z.strictObject({ from: momentText, to: momentText });
+export type HistoryDiffQuery = z.infer<typeof historyDiffQuerySchema>;
