@@ -5,7 +5,15 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 
-const services = ['identity', 'membership', 'resources', 'secrets-vault', 'keys', 'gateway'];
+const services = [
+  'identity',
+  'membership',
+  'resources',
+  'secrets-vault',
+  'keys',
+  'audit',
+  'gateway',
+];
 // what a service logs once it answers on NATS (SERVICE_LISTENING_MESSAGE in @orgplane/messaging)
 const listeningMessage = 'Service is listening on NATS';
 const listening = new Set();

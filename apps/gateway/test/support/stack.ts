@@ -98,6 +98,8 @@ export class Stack {
     /** the running one last; those before it were restarted (their logs still count) */
     private readonly secretsVaults: ServiceProcess[],
     readonly resources: ServiceProcess,
+    /** the audit log and history replay, over every service's events */
+    readonly audit: ServiceProcess,
     /** the services' event store, read directly to count what was written */
     readonly store: PostgresEventStore,
     readonly databaseUrl: string,
@@ -128,6 +130,7 @@ export class Stack {
     const vaultSchema = uniqueSchemaName('e2e_vault');
     const keyStoreSchema = uniqueSchemaName('e2e_vault_keys');
     const resourcesSchema = uniqueSchemaName('e2e_resources');
+    const auditSchema = uniqueSchemaName('e2e_audit');
     const resolverToken = randomBytes(24).toString('base64url');
     const secretsResolver: SecretsResolver = {
       service: 'test-runner',
@@ -156,7 +159,7 @@ export class Stack {
       SECRETS_MASTER_KEY: randomBytes(32).toString('base64'),
       SECRETS_RESOLVERS: `${secretsResolver.service}:${secretsResolver.usage}:${sha256Hex(resolverToken)}`,
     };
-    const [identity, keys, secretsVault, resources, ...membership] = await Promise.all([
+    const [identity, keys, secretsVault, resources, audit, ...membership] = await Promise.all([
       startService('identity', {
         ...env,
         READ_MODEL_SCHEMA: identitySchema,
@@ -169,6 +172,7 @@ export class Stack {
         READ_MODEL_SCHEMA: resourcesSchema,
         RESOURCES_REGISTRARS: `${resourceRegistrar.service}:${sha256Hex(registrarToken)}`,
       }),
+      startService('audit', { ...env, READ_MODEL_SCHEMA: auditSchema }),
       ...Array.from({ length: options.membershipInstances }, () =>
         startService('membership', membershipEnv),
       ),
@@ -211,6 +215,7 @@ export class Stack {
       keys,
       [secretsVault],
       resources,
+      audit,
       store,
       url,
       [
@@ -220,6 +225,7 @@ export class Stack {
         keysSchema,
         vaultSchema,
         resourcesSchema,
+        auditSchema,
         keyStoreSchema,
       ],
       keyStoreSchema,
@@ -251,7 +257,14 @@ export class Stack {
 
   /** every service process */
   get services(): ServiceProcess[] {
-    return [this.identity, ...this.membership, this.keys, ...this.secretsVaults, this.resources];
+    return [
+      this.identity,
+      ...this.membership,
+      this.keys,
+      ...this.secretsVaults,
+      this.resources,
+      this.audit,
+    ];
   }
 
   /** the first gateway instance */
