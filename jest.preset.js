@@ -33,5 +33,6 @@ module.exports = {
   globalSetup: `${__dirname}/tools/jest/global-setup.ts`,
   moduleNameMapper: {
     '^@orgplane/(contracts|event-sourcing|event-store|messaging|projections|testing|util)$': `${__dirname}/libs/shared/$1/src/index.ts`,
+    '^@orgplane/([a-z-]+)-domain$': `${__dirname}/libs/$1/domain/src/index.ts`,
   },
 };

@@ -31,20 +31,21 @@ import { PostgresEventStore, type EventMetadata, type JsonObject } from '@orgpla
 import { createLogger, NatsBroadcast, ReadYourWritesClient } from '@orgplane/messaging';
 import {
   dropSchema,
+  ecdsaLine,
+  ed25519Line,
   eventually,
+  memberCaller,
+  refusal,
+  rsaLine,
+  type RunningNatsServer,
   startNatsServer,
   testDatabaseUrl,
   uniqueSchemaName,
-  type RunningNatsServer,
-  memberCaller,
-  refusal,
 } from '@orgplane/testing';
 import { newId } from '@orgplane/util';
 import { Client } from 'pg';
+import { SSH_KEY_PROBLEMS, sshKeyIdOf } from '@orgplane/keys-domain';
 import { startKeys } from '../src/bootstrap';
-import { sshKeyIdOf } from '../src/ssh-keys/domain/ssh-key.decider';
-import { SSH_KEY_PROBLEMS } from '../src/ssh-keys/domain/ssh-public-key';
-import { ecdsaLine, ed25519Line, rsaLine } from '../src/ssh-keys/domain/testing/ssh-wire';
 
 jest.setTimeout(60_000);
 

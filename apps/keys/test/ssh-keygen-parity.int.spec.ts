@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ServiceError } from '@orgplane/util';
-import { parseSshPublicKey, SSH_KEY_PROBLEMS } from '../src/ssh-keys/domain/ssh-public-key';
-import { dsaLine, ecdsaLine, ed25519Line } from '../src/ssh-keys/domain/testing/ssh-wire';
+import { parseSshPublicKey, SSH_KEY_PROBLEMS } from '@orgplane/keys-domain';
+import { dsaLine, ecdsaLine, ed25519Line } from '@orgplane/testing';
 
 /**
  * Fingerprints and sizes against the real `ssh-keygen` (openssh-client; `.ci/run` installs it):

@@ -28,8 +28,8 @@ import {
   refusal,
 } from '@orgplane/testing';
 import { foldEvents, newId, ServiceError } from '@orgplane/util';
+import { organizationDecider } from '@orgplane/membership-domain';
 import { startMembership } from '../src/bootstrap';
-import { organizationDecider } from '../src/organizations/domain/organization.decider';
 
 jest.setTimeout(60_000);
 

@@ -3,13 +3,13 @@ import { resourcesRegistryProjection } from './infrastructure/resources-registry
 
 export { RegistryModule } from './application/registry.module';
 export {
-  decideResourceAccess,
   type AccessedResource,
+  decideResourceAccess,
   type ResourceAccessDecision,
   type ResourceAccessQuestion,
   type ResourceActor,
-} from './domain/resource-access';
-export { resourceDecider } from './domain/resource.decider';
+  resourceDecider,
+} from '@orgplane/resources-domain';
 export { ResourceEntity } from './infrastructure/resource.entity';
 export { ResourcesRegistryQuery } from './infrastructure/resources-registry.query';
 export { WorkspaceReferencesQuery } from './infrastructure/workspace-references.query';

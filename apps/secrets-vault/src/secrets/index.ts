@@ -8,8 +8,12 @@ import { secretsProjection } from './infrastructure/secrets.projection';
 export { SecretsModule } from './application/secrets.module';
 export { SecretDestruction } from './application/secret-destruction';
 export { SecretDisclosure } from './application/secret-disclosure';
-export { secretDecider, currentVersion, type Secret } from './domain/secret.decider';
-export { secretIdOf } from './domain/secret-access';
-export { secretNameOf } from './domain/secret-name';
+export {
+  currentVersion,
+  type Secret,
+  secretDecider,
+  secretIdOf,
+  secretNameOf,
+} from '@orgplane/secrets-vault-domain';
 export const secretEntities = [SecretEntity, SecretVersionEntity, SecretAccessEntity];
 export const secretTables = [secretsProjection, secretVersionsProjection, secretAccessProjection];

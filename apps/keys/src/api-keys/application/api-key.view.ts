@@ -1,5 +1,5 @@
 import type { ApiKeyView, Scope } from '@orgplane/contracts';
-import { apiKeyStatus, type IssuedApiKey } from '../domain/api-key';
+import { apiKeyStatus, type IssuedApiKey } from '@orgplane/keys-domain';
 
 /** What the view shows of a key, whether read from the read model or from its stream. */
 export interface ApiKeyRecord {

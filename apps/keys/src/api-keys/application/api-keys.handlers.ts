@@ -42,11 +42,19 @@ import {
   requireOrganizationCaller,
 } from '@orgplane/messaging';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
+import {
+  type ApiKey,
+  type ApiKeyCommand,
+  apiKeyDecider,
+  authenticationOf,
+  type DrawnSecret,
+  hashesOf,
+  issued,
+  requireAdminForAll,
+  requireVisible,
+} from '@orgplane/keys-domain';
 import { ApiKeyChanges } from '../../common/api-key-changes';
-import { requireAdminForAll, requireVisible } from '../../common/domain/key-access';
 import { MemberProfilesQuery } from '../../profiles';
-import { authenticationOf, hashesOf, issued, type ApiKey } from '../domain/api-key';
-import { apiKeyDecider, type ApiKeyCommand, type DrawnSecret } from '../domain/api-key.decider';
 import { ApiKeyUsageStore } from '../infrastructure/api-key-usage.store';
 import { ApiKeysQuery } from '../infrastructure/api-keys.query';
 import { recordOf, toApiKeyView } from './api-key.view';

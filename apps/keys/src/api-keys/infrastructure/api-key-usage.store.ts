@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { qualifiedTable, runSchemaDdl } from '@orgplane/projections';
 import { DataSource } from 'typeorm';
+import { toMinute } from '@orgplane/keys-domain';
 import { KEYS_CONFIG, type KeysConfig } from '../../keys.config';
-import { toMinute } from '../domain/api-key';
 import { API_KEY_USAGE_TABLE } from './api-key-usage.entity';
 
 /**

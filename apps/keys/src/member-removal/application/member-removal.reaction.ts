@@ -15,11 +15,9 @@ import {
 } from '@orgplane/event-sourcing';
 import { systemClock } from '@orgplane/util';
 import { DataSource } from 'typeorm';
-import { hashesOf, issued } from '../../api-keys/domain/api-key';
-import { apiKeyDecider } from '../../api-keys/domain/api-key.decider';
+import { apiKeyDecider, hashesOf, issued, sshKeyDecider } from '@orgplane/keys-domain';
 import { ApiKeyChanges } from '../../common/api-key-changes';
 import { KEYS_CONFIG, type KeysConfig } from '../../keys.config';
-import { sshKeyDecider } from '../../ssh-keys/domain/ssh-key.decider';
 import { memberRemovalProjection, type KeyKind } from '../infrastructure/member-removal.projection';
 
 /** The actor of the events the reaction appends. */

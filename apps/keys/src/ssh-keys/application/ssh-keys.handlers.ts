@@ -30,14 +30,16 @@ import {
   requireOrganizationCaller,
 } from '@orgplane/messaging';
 import { systemClock } from '@orgplane/util';
-import { requireAdminForAll, requireVisible, type KeyActor } from '../../common/domain/key-access';
 import {
-  sshKeyDecider,
-  sshKeyIdOf,
+  type KeyActor,
+  parseSshPublicKey,
+  requireAdminForAll,
+  requireVisible,
   type SshKey,
   type SshKeyCommand,
-} from '../domain/ssh-key.decider';
-import { parseSshPublicKey } from '../domain/ssh-public-key';
+  sshKeyDecider,
+  sshKeyIdOf,
+} from '@orgplane/keys-domain';
 import { SshKeysQuery } from '../infrastructure/ssh-keys.query';
 import { addedSshKeyView, toSshKeyView } from './ssh-key.view';
 

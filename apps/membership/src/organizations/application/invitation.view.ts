@@ -1,5 +1,5 @@
 import type { InvitationView, OrganizationRole } from '@orgplane/contracts';
-import { invitationStatus } from '../domain/invitations.rules';
+import { invitationStatus } from '@orgplane/membership-domain';
 
 type Timestamp = string | Date;
 

@@ -21,14 +21,14 @@ import {
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { ReadModels } from '@orgplane/event-sourcing';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
-import { MemberProfilesQuery } from '../../profiles/infrastructure/member-profiles.query';
-import { normalizeEmail } from '../domain/invitations.rules';
 import {
   adminRequired,
   existingOrganization,
   memberOf,
+  normalizeEmail,
   type Organization,
-} from '../domain/organization';
+} from '@orgplane/membership-domain';
+import { MemberProfilesQuery } from '../../profiles/infrastructure/member-profiles.query';
 import {
   InvitationsQuery,
   type InvitationWithOrganization,

@@ -21,8 +21,8 @@ import {
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { ReadModels } from '@orgplane/event-sourcing';
 import { ServiceError, systemClock } from '@orgplane/util';
+import { existingOrganization, memberOf } from '@orgplane/membership-domain';
 import { MemberProfilesQuery } from '../../profiles/infrastructure/member-profiles.query';
-import { existingOrganization, memberOf } from '../domain/organization';
 import { OrganizationMembersQuery } from '../infrastructure/organization-members.query';
 import { OrganizationsQuery } from '../infrastructure/organizations.query';
 import { toMemberView } from './member.view';

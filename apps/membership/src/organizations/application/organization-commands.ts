@@ -1,4 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import {
+  type Organization,
+  type OrganizationCommand,
+  organizationDecider,
+  usersWhoseAccessChanged,
+} from '@orgplane/membership-domain';
 import { AccessChanges } from '../../common/access-changes';
 import {
   organizationEvents,
@@ -8,8 +14,6 @@ import {
 import type { Actor } from '@orgplane/event-store';
 import { type RequestContext } from '@orgplane/messaging';
 import { toEventMetadata, CommandRunner, type CommandOutcome } from '@orgplane/event-sourcing';
-import { usersWhoseAccessChanged, type Organization } from '../domain/organization';
-import { organizationDecider, type OrganizationCommand } from '../domain/organization.decider';
 
 /**
  * How many times a command is decided again after another writer appended to the organization

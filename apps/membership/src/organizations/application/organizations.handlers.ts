@@ -22,7 +22,7 @@ import {
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { ReadModels } from '@orgplane/event-sourcing';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
-import { existingOrganization } from '../domain/organization';
+import { existingOrganization } from '@orgplane/membership-domain';
 import { OrganizationsQuery } from '../infrastructure/organizations.query';
 import { OrganizationCommands } from './organization-commands';
 import { toOrganizationView } from './organization.view';

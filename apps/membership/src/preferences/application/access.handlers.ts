@@ -15,11 +15,11 @@ import {
 import { RequestCtx, requireCaller, ValidPayload, type RequestContext } from '@orgplane/messaging';
 import { ReadModels, toEventMetadata, CommandRunner } from '@orgplane/event-sourcing';
 import { ServiceError, systemClock } from '@orgplane/util';
+import { memberPreferencesDecider } from '@orgplane/membership-domain';
 import { AccessChanges } from '../../common/access-changes';
 import { toOrganizationView } from '../../organizations/application/organization.view';
 import { OrganizationMembersQuery } from '../../organizations/infrastructure/organization-members.query';
 import { OrganizationsQuery } from '../../organizations/infrastructure/organizations.query';
-import { memberPreferencesDecider } from '../domain/member-preferences.decider';
 import { ActiveOrganizationsQuery } from '../infrastructure/active-organizations.query';
 
 /** Whom a user may act for, and in which organization by default. */

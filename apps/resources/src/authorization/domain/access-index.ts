@@ -14,7 +14,7 @@ import {
   type Scope,
   type StoredEventShape,
 } from '@orgplane/contracts';
-import { decideResourceAccess, type AccessedResource } from '../../registry/domain/resource-access';
+import { decideResourceAccess, type AccessedResource } from '@orgplane/resources-domain';
 
 /** An API key as the index keeps it: only keys that are not revoked are kept. */
 export interface IndexedApiKey {

@@ -10,8 +10,8 @@ import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { handleCommand } from '@orgplane/event-store';
 import { defineProjection } from '@orgplane/projections';
 import { systemClock } from '@orgplane/util';
+import { projectDecider } from '@orgplane/resources-domain';
 import { reactionMetadata, Reactions } from '../../common/reactions';
-import { projectDecider } from '../domain/project.decider';
 
 /** The actor of the events the reaction appends. */
 const DEFAULT_PROJECT_ACTOR = 'resources.default-project-reaction';

@@ -1,5 +1,5 @@
 import type { ProjectView } from '@orgplane/contracts';
-import type { ActiveProject } from '../domain/project.decider';
+import type { ActiveProject } from '@orgplane/resources-domain';
 import type { ProjectEntity } from '../infrastructure/project.entity';
 
 /** The one mapping to the project object of the API, from the read model's row. */

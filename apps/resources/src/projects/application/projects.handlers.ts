@@ -31,14 +31,14 @@ import {
   type RequestContext,
 } from '@orgplane/messaging';
 import { newId, ServiceError, systemClock } from '@orgplane/util';
-import type { OrganizationActor } from '../../common/domain/organization-actor';
-import { HeadCatchUp } from '../../common/reactions';
 import {
-  projectDecider,
-  requireProject,
+  type OrganizationActor,
   type Project,
   type ProjectCommand,
-} from '../domain/project.decider';
+  projectDecider,
+  requireProject,
+} from '@orgplane/resources-domain';
+import { HeadCatchUp } from '../../common/reactions';
 import { ProjectsQuery } from '../infrastructure/projects.query';
 import { activeProjectView, toProjectView } from './project.view';
 

@@ -29,8 +29,8 @@ import {
   type RequestContext,
 } from '@orgplane/messaging';
 import { ServiceError, systemClock } from '@orgplane/util';
+import { resourceDecider, type Resource, type ResourceCommand } from '@orgplane/resources-domain';
 import { RESOURCES_CONFIG, type ResourcesConfig } from '../../resources.config';
-import { resourceDecider, type Resource, type ResourceCommand } from '../domain/resource.decider';
 import { ResourcesRegistryQuery } from '../infrastructure/resources-registry.query';
 import { ResourceReferences } from './resource-references';
 import { toResourceView } from './resource.view';

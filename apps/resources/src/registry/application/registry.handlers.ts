@@ -35,9 +35,11 @@ import { ServiceError, systemClock } from '@orgplane/util';
 import {
   requireListAccess,
   requireResourceAccess,
+  type Resource,
   type ResourceActor,
-} from '../domain/resource-access';
-import { resourceDecider, type Resource, type ResourceCommand } from '../domain/resource.decider';
+  type ResourceCommand,
+  resourceDecider,
+} from '@orgplane/resources-domain';
 import { ResourcesRegistryQuery } from '../infrastructure/resources-registry.query';
 import { ResourceReferences } from './resource-references';
 import { toResourceView } from './resource.view';

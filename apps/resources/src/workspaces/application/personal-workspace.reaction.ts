@@ -10,8 +10,8 @@ import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { handleCommand } from '@orgplane/event-store';
 import { defineProjection } from '@orgplane/projections';
 import { systemClock } from '@orgplane/util';
+import { workspaceDecider } from '@orgplane/resources-domain';
 import { reactionMetadata, Reactions } from '../../common/reactions';
-import { workspaceDecider } from '../domain/workspace.decider';
 
 /** The actor of the events the reaction appends. */
 const PERSONAL_WORKSPACE_ACTOR = 'resources.personal-workspace-reaction';

@@ -1,5 +1,5 @@
 import type { WorkspaceView } from '@orgplane/contracts';
-import type { ActiveWorkspace } from '../domain/workspace.decider';
+import type { ActiveWorkspace } from '@orgplane/resources-domain';
 import type { WorkspaceEntity } from '../infrastructure/workspace.entity';
 
 /**

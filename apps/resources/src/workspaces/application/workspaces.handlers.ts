@@ -34,17 +34,19 @@ import {
   type RequestContext,
 } from '@orgplane/messaging';
 import { systemClock } from '@orgplane/util';
-import { requireAdmin, type OrganizationActor } from '../../common/domain/organization-actor';
-import { HeadCatchUp } from '../../common/reactions';
-import { decideResourceAccess, WorkspaceReferencesQuery } from '../../registry';
-import { requireVisibleWorkspace } from '../domain/workspace-access';
 import {
-  workspaceDecider,
   type ActiveWorkspace,
+  newWorkspaceSlug,
+  type OrganizationActor,
+  requireAdmin,
+  requireVisibleWorkspace,
   type Workspace,
   type WorkspaceCommand,
-} from '../domain/workspace.decider';
-import { newWorkspaceSlug, workspaceIdOf } from '../domain/workspace-slug';
+  workspaceDecider,
+  workspaceIdOf,
+} from '@orgplane/resources-domain';
+import { HeadCatchUp } from '../../common/reactions';
+import { decideResourceAccess, WorkspaceReferencesQuery } from '../../registry';
 import type { WorkspaceEntity } from '../infrastructure/workspace.entity';
 import { WorkspacesQuery } from '../infrastructure/workspaces.query';
 import { activeWorkspaceView, toWorkspaceView } from './workspace.view';

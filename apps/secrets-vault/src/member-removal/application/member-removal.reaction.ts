@@ -9,10 +9,10 @@ import {
 import { handleCommand, type EventStore, type RecordedEvent } from '@orgplane/event-store';
 import { systemClock } from '@orgplane/util';
 import { DataSource } from 'typeorm';
+import { dataKeyDestructionDecider } from '@orgplane/secrets-vault-domain';
 import { SecretCipher } from '../../encryption';
 import { SECRETS_VAULT_CONFIG, type SecretsVaultConfig } from '../../secrets-vault.config';
 import { SecretDestruction } from '../../secrets';
-import { dataKeyDestructionDecider } from '../domain/data-key-destruction.decider';
 import { memberRemovalProjection } from '../infrastructure/member-removal.projection';
 
 /** The actor of the events the reaction appends. */

@@ -17,13 +17,13 @@ import {
   type RequestContext,
 } from '@orgplane/messaging';
 import { ServiceError, systemClock } from '@orgplane/util';
+import { resolvedSecret } from '@orgplane/secrets-vault-domain';
 import {
   SECRETS_VAULT_CONFIG,
   type SecretResolver,
   type SecretsVaultConfig,
 } from '../../secrets-vault.config';
 import { currentVersion, SecretDisclosure, secretIdOf, secretNameOf } from '../../secrets';
-import { resolvedSecret } from '../domain/resolution';
 
 /**
  * The service a credential (`<service>:<token>`) proves, if it is registered for `usage`

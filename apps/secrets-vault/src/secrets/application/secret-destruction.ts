@@ -3,8 +3,8 @@ import { secretEvents, secretStreamName, type DepartureCause } from '@orgplane/c
 import { EVENT_STORE } from '@orgplane/event-sourcing';
 import { handleCommand, type EventMetadata, type EventStore } from '@orgplane/event-store';
 import { systemClock } from '@orgplane/util';
+import { secretDecider, valueKeysToDestroy, type Secret } from '@orgplane/secrets-vault-domain';
 import { SecretCipher } from '../../encryption/secret-cipher';
-import { secretDecider, valueKeysToDestroy, type Secret } from '../domain/secret.decider';
 
 /**
  * The two steps of destroying a secret: SecretDestroyed, then its value keys, without which its

@@ -15,13 +15,13 @@ import {
   type JsonObject,
 } from '@orgplane/event-store';
 import { foldEvents } from '@orgplane/util';
-import { SecretCipher } from '../../encryption/secret-cipher';
 import {
   secretDecider,
   type ActiveSecret,
   type KeptVersion,
   type Secret,
-} from '../domain/secret.decider';
+} from '@orgplane/secrets-vault-domain';
+import { SecretCipher } from '../../encryption/secret-cipher';
 
 type AccessEvent = Extract<SecretEvent, { type: 'SecretRevealed' | 'SecretResolved' }>;
 

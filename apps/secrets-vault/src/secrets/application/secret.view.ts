@@ -1,5 +1,9 @@
 import type { SecretAccessView, SecretVersionView, SecretView } from '@orgplane/contracts';
-import { currentVersion, type ActiveSecret, type DeletedSecret } from '../domain/secret.decider';
+import {
+  currentVersion,
+  type ActiveSecret,
+  type DeletedSecret,
+} from '@orgplane/secrets-vault-domain';
 import type { SecretAccessEntity } from '../infrastructure/secret-access.entity';
 import type { SecretVersionEntity } from '../infrastructure/secret-version.entity';
 import type { SecretEntity } from '../infrastructure/secret.entity';

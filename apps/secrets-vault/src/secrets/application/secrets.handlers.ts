@@ -40,27 +40,25 @@ import {
   requireOrganizationCaller,
 } from '@orgplane/messaging';
 import { ServiceError, systemClock } from '@orgplane/util';
-import { SecretCipher, TransportKeys } from '../../encryption/secret-cipher';
 import {
+  type ActiveSecret,
   adminRequired,
+  type DeletedSecret,
+  keptVersion,
   ownerMeant,
   requireManager,
   revealAccess,
   revealNotAllowed,
-  secretIdOf,
-  type SecretActor,
-} from '../domain/secret-access';
-import {
-  keptVersion,
-  secretDecider,
-  versionToWrite,
-  type ActiveSecret,
-  type DeletedSecret,
   type Secret,
+  type SecretActor,
   type SecretCommand,
+  secretDecider,
   type SecretIdentity,
-} from '../domain/secret.decider';
-import { secretNameOf } from '../domain/secret-name';
+  secretIdOf,
+  secretNameOf,
+  versionToWrite,
+} from '@orgplane/secrets-vault-domain';
+import { SecretCipher, TransportKeys } from '../../encryption/secret-cipher';
 import { SecretAccessQuery } from '../infrastructure/secret-access.query';
 import { SecretVersionsQuery } from '../infrastructure/secret-versions.query';
 import { SecretsQuery } from '../infrastructure/secrets.query';

@@ -1,6 +1,6 @@
 import { defaultProjectIdOf, type ResourceEvent } from '@orgplane/contracts';
 import { ServiceError, type Decider, validDisplayName } from '@orgplane/util';
-import { requireAdmin, type OrganizationActor } from '../../common/domain/organization-actor';
+import { requireAdmin, type OrganizationActor } from '../common/organization-actor';
 
 type ProjectEventOfType<Type extends ResourceEvent['type']> = Extract<
   ResourceEvent,

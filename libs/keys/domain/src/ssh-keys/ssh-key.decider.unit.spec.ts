@@ -1,7 +1,7 @@
 import type { KeyEvent, RevocationCause } from '@orgplane/contracts';
 import { deciderSpecification } from '@orgplane/testing';
 import { ServiceError, type ErrorKind } from '@orgplane/util';
-import type { KeyActor } from '../../common/domain/key-access';
+import type { KeyActor } from '../common/key-access';
 import { sshKeyDecider, type AddSshKey, type DeleteSshKey } from './ssh-key.decider';
 import { parseSshPublicKey } from './ssh-public-key';
 

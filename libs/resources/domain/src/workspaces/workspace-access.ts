@@ -1,5 +1,5 @@
 import { ServiceError } from '@orgplane/util';
-import type { OrganizationActor } from '../../common/domain/organization-actor';
+import type { OrganizationActor } from '../common/organization-actor';
 
 /** What access to a workspace depends on. */
 export interface AccessedWorkspace {

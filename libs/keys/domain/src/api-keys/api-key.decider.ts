@@ -1,6 +1,6 @@
 import type { KeyEvent, RevocationCause, Scope } from '@orgplane/contracts';
 import { ServiceError, type Decider, validDisplayName } from '@orgplane/util';
-import { requireOwner, requireVisible, type KeyActor } from '../../common/domain/key-access';
+import { requireOwner, requireVisible, type KeyActor } from '../common/key-access';
 import {
   apiKeyStatus,
   evolve,

@@ -1,7 +1,7 @@
 import type { KeyEvent, RevocationCause } from '@orgplane/contracts';
 import { deciderSpecification } from '@orgplane/testing';
 import { foldEvents, ServiceError, type ErrorKind } from '@orgplane/util';
-import type { KeyActor } from '../../common/domain/key-access';
+import type { KeyActor } from '../common/key-access';
 import { hashesOf, type IssuedApiKey } from './api-key';
 import {
   apiKeyDecider,

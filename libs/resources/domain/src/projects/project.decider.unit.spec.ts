@@ -1,7 +1,7 @@
 import { defaultProjectIdOf, type ResourceEvent } from '@orgplane/contracts';
 import { deciderSpecification } from '@orgplane/testing';
 import type { ServiceError } from '@orgplane/util';
-import type { OrganizationActor } from '../../common/domain/organization-actor';
+import type { OrganizationActor } from '../common/organization-actor';
 import { projectDecider, type ProjectCommand } from './project.decider';
 
 const spec = deciderSpecification(projectDecider);

@@ -1,7 +1,7 @@
 import { DEFAULT_WORKSPACE_QUOTA_BYTES, type ResourceEvent } from '@orgplane/contracts';
 import { deciderSpecification } from '@orgplane/testing';
 import type { ServiceError } from '@orgplane/util';
-import type { OrganizationActor } from '../../common/domain/organization-actor';
+import type { OrganizationActor } from '../common/organization-actor';
 import { workspaceDecider, type WorkspaceCommand } from './workspace.decider';
 import { newWorkspaceSlug } from './workspace-slug';
 

@@ -1,6 +1,6 @@
 import { DEFAULT_WORKSPACE_QUOTA_BYTES, type ResourceEvent } from '@orgplane/contracts';
 import { ServiceError, type Decider, validDisplayName } from '@orgplane/util';
-import type { OrganizationActor } from '../../common/domain/organization-actor';
+import type { OrganizationActor } from '../common/organization-actor';
 import { requireVisibleWorkspace, requireWorkspaceManager } from './workspace-access';
 import { personalWorkspaceSlug } from './workspace-slug';
 

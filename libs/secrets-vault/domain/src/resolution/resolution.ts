@@ -1,5 +1,5 @@
 import type { SecretUsage } from '@orgplane/contracts';
-import type { ActiveSecret, Secret } from '../../secrets/domain/secret.decider';
+import type { ActiveSecret, Secret } from '../secrets/secret.decider';
 
 /**
  * The secret a run of `usage` uses, of the candidates in order of precedence (the user's own,

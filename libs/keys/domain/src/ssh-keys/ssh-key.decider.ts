@@ -1,6 +1,6 @@
 import type { KeyEvent, RevocationCause } from '@orgplane/contracts';
 import { nameBasedUuid, ServiceError, type Decider, validDisplayName } from '@orgplane/util';
-import { requireVisible, type KeyActor } from '../../common/domain/key-access';
+import { requireVisible, type KeyActor } from '../common/key-access';
 import type { SshPublicKey } from './ssh-public-key';
 
 type SshKeyEventOfType<Type extends KeyEvent['type']> = Extract<KeyEvent, { type: Type }>;
@@ -11,6 +11,9 @@ export interface RegisteredSshKey {
   id: string;
   organizationId: string;
   ownerUserId: string;
+  name: string;
+  fingerprint: string;
+  projectId: string | null;
 }
 
 /**
@@ -61,8 +64,16 @@ export function initialState(): SshKey {
 export function evolve(state: SshKey, event: KeyEvent): SshKey {
   switch (event.type) {
     case 'SshKeyAdded': {
-      const { sshKeyId, organizationId, ownerUserId } = event.data;
-      return { status: 'registered', id: sshKeyId, organizationId, ownerUserId };
+      const { sshKeyId, organizationId, ownerUserId, name, fingerprint, projectId } = event.data;
+      return {
+        status: 'registered',
+        id: sshKeyId,
+        organizationId,
+        ownerUserId,
+        name,
+        fingerprint,
+        projectId,
+      };
     }
     case 'SshKeyDeleted':
       return { status: 'absent' };

@@ -10,7 +10,7 @@ import {
   rsaLine,
   sshMpint,
   sshString,
-} from './testing/ssh-wire';
+} from '@orgplane/testing';
 
 /** Printed by `ssh-keygen -lf` for this key: `256 SHA256:Lk6N… me@host (ED25519)`. */
 const ED25519 =

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../../jest.preset.js'),
+  displayName: 'keys-domain',
+  rootDir: __dirname,
+};
