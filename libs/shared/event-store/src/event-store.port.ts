@@ -12,13 +12,17 @@ export interface Actor {
   userId?: string;
 }
 
-/** Metadata every event carries. Extra fields (ip, userAgent, cause) may follow. */
+/** Metadata every event carries. Extra fields (a cause) may follow. */
 export interface EventMetadata {
   orgId: string | null;
   actor: Actor;
   requestId: string;
   correlationId: string;
   causationId: string;
+  /** the address of the HTTP client whose request appended the event */
+  ip?: string;
+  /** that client's `User-Agent` */
+  userAgent?: string;
   [extra: string]: unknown;
 }
 
@@ -83,14 +87,23 @@ export interface ReadStreamOptions {
 export interface ReadAllOptions {
   /** exclusive when a Position is given: reading resumes after it. Default: start / end. */
   fromPosition?: Position | 'start' | 'end';
+  /** inclusive: where the read stops (forwards) or the last it reaches (backwards). Default: none */
+  toPosition?: Position;
   direction?: Direction;
   maxCount?: number;
   filter?: EventFilter;
 }
 
-/** Keep filters to prefixes where possible: POSIX and .NET regexes differ. */
+/**
+ * Keep filters to prefixes where possible: POSIX and .NET regexes differ. `organizationId` keeps
+ * the events whose `metadata.orgId` is that organization: indexed in PostgreSQL, but EventStoreDB
+ * cannot filter on metadata, so there it is applied on the client to the whole of `$all`.
+ */
 export type EventFilter =
-  { streamNamePrefixes: string[] } | { eventTypePrefixes: string[] } | { eventTypes: string[] };
+  | { streamNamePrefixes: string[] }
+  | { eventTypePrefixes: string[] }
+  | { eventTypes: string[] }
+  | { organizationId: string };
 
 export interface StreamMetadata {
   maxCount?: number;

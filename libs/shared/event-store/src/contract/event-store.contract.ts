@@ -52,6 +52,10 @@ function newEvent(type = 'ThingHappened', data: JsonObject = {}): NewEvent {
   };
 }
 
+function inOrganization(event: NewEvent, organizationId: string): NewEvent {
+  return { ...event, metadata: { ...event.metadata, orgId: organizationId } };
+}
+
 function newEvents(count: number, type?: string): NewEvent[] {
   return Array.from({ length: count }, (_, index) => newEvent(type, { index }));
 }
@@ -498,6 +502,84 @@ export function describeEventStoreContract(
 
         expect(idsOf(byPrefix)).toEqual(idsOf(appended));
         expect(idsOf(paid)).toEqual(idsOf(appended.slice(3)));
+      });
+
+      describe('by organization', () => {
+        let organizationId: string;
+        let ofOrganization: RecordedEvent[];
+
+        /** two organizations' events interleaved over their streams, then another one's */
+        beforeAll(async () => {
+          organizationId = randomUUID();
+          const otherOrganizationId = randomUUID();
+          const stream = uniqueName('account');
+          for (let round = 0; round < 3; round++) {
+            await store.append(`${stream}-1`, [inOrganization(newEvent(), organizationId)]);
+            await store.append(`${stream}-2`, [inOrganization(newEvent(), otherOrganizationId)]);
+            await store.append(`${stream}-3`, [
+              inOrganization(newEvent(), organizationId),
+              inOrganization(newEvent(), organizationId),
+            ]);
+          }
+          await store.append(`${stream}-4`, [newEvent()]);
+          ofOrganization = await store.readAll({ filter: { organizationId } });
+        });
+
+        it("reads only the organization's events, forwards in $all order", async () => {
+          expect(ofOrganization).toHaveLength(9);
+          expect(ofOrganization.every((event) => event.metadata.orgId === organizationId)).toBe(
+            true,
+          );
+          expectIncreasingPositions(ofOrganization);
+        });
+
+        it('stops at an end position, inclusive, and pages after a position', async () => {
+          const filter = { organizationId };
+          const untilFifth = await store.readAll({
+            filter,
+            toPosition: ofOrganization[4].position,
+          });
+          const page = await store.readAll({
+            filter,
+            fromPosition: ofOrganization[1].position,
+            toPosition: ofOrganization[7].position,
+            maxCount: 3,
+          });
+          const rest = await store.readAll({
+            filter,
+            fromPosition: page[2].position,
+            toPosition: ofOrganization[7].position,
+            maxCount: 3,
+          });
+
+          expect(idsOf(untilFifth)).toEqual(idsOf(ofOrganization.slice(0, 5)));
+          expect(idsOf(page)).toEqual(idsOf(ofOrganization.slice(2, 5)));
+          expect(idsOf(rest)).toEqual(idsOf(ofOrganization.slice(5, 8)));
+        });
+
+        it('reads backwards down to an end position, inclusive', async () => {
+          const events = await store.readAll({
+            direction: 'backwards',
+            filter: { organizationId },
+            toPosition: ofOrganization[6].position,
+          });
+
+          expect(idsOf(events)).toEqual(idsOf(ofOrganization.slice(6).reverse()));
+        });
+
+        it('is an empty read for an organization without events', async () => {
+          expect(await store.readAll({ filter: { organizationId: randomUUID() } })).toEqual([]);
+        });
+
+        it("delivers only the organization's events to a subscription", async () => {
+          const recording = record({ filter: { organizationId } });
+          await recording.waitForCount(9);
+          const later = inOrganization(newEvent(), organizationId);
+          await store.append(uniqueName('account-'), [later]);
+          await recording.waitForCount(10);
+
+          expect(idsOf(recording.events)).toEqual([...idsOf(ofOrganization), later.id]);
+        });
       });
 
       it('reports a head position at or after the newest append', async () => {

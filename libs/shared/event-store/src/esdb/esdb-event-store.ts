@@ -131,12 +131,13 @@ export class EventStoreDbEventStore implements EventStore {
 
   /**
    * The client has no filtered read of `$all`, so this pages through it and filters here: a narrow
-   * filter over a large `$all` reads much more than it returns. Subscriptions filter on the server.
+   * filter over a large `$all` reads much more than it returns. Subscriptions filter on the server,
+   * except by organization (metadata), which only the client can see.
    */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const direction: Direction = options.direction ?? FORWARDS;
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const { filter } = options;
+    const { filter, toPosition } = options;
     const found: RecordedEvent[] = [];
     let from: ReadPosition = options.fromPosition ?? (direction === BACKWARDS ? END : START);
     while (found.length < maxCount) {
@@ -151,6 +152,7 @@ export class EventStoreDbEventStore implements EventStore {
       for (const { event } of page) {
         if (!event) continue;
         if (exclusiveStart && comparePositions(event.position, exclusiveStart) === 0) continue;
+        if (toPosition && isBeyond(event.position, toPosition, direction)) return found;
         if (isSystemEvent(event) || !matchesFilter(filter, event)) continue;
         found.push(fromEsdbRecordedEvent(event));
         if (found.length === maxCount) return found;
@@ -284,6 +286,12 @@ async function drain<E>(read: StreamingRead<E>): Promise<E[]> {
 
 /** What servers before 22.6 send instead of an event's `$all` position on stream reads. */
 const NO_POSITION = 2n ** 64n - 1n;
+
+/** Whether a read in this direction has gone past its inclusive end. */
+function isBeyond(position: Position, end: Position, direction: Direction): boolean {
+  const order = comparePositions(position, end);
+  return direction === BACKWARDS ? order < 0 : order > 0;
+}
 
 function positioned(event: NonNullable<ResolvedEvent['event']>): EsdbPositionedEvent {
   if (!event.position || event.position.commit === NO_POSITION) {

@@ -170,6 +170,26 @@ describe('reads through the client', () => {
     expect(byType.map((event) => event.type)).toEqual(['UserRenamed']);
   });
 
+  it("filters $all reads by the events' organization on the client, up to an end position", async () => {
+    const inOrganization = (n: number, orgId: string): ScriptedEvent => ({
+      ...userEvent(n),
+      metadata: { $schemaVersion: 1, requestId: `req-${n}`, orgId },
+    });
+    const log = [
+      inOrganization(1, 'org-a'),
+      inOrganization(2, 'org-b'),
+      userEvent(3),
+      inOrganization(4, 'org-a'),
+      inOrganization(5, 'org-a'),
+    ];
+    await connect({ log });
+    const filter = { organizationId: 'org-a' };
+    const forwards = await store!.readAll({ filter, toPosition: at(400) });
+    expect(forwards.map((event) => event.position)).toEqual([at(100), at(400)]);
+    const backwards = await store!.readAll({ filter, direction: 'backwards', toPosition: at(400) });
+    expect(backwards.map((event) => event.position)).toEqual([at(500), at(400)]);
+  });
+
   it('reports the newest application event as the head, past newer system events', async () => {
     await connect({ log: [userEvent(1), userEvent(2), systemEvent(3), systemEvent(4)] });
     await expect(store!.headPosition()).resolves.toEqual(at(200));

@@ -126,9 +126,12 @@ export function isSystemEvent(event: { streamId: string; type: string }): boolea
 /** The client-side form of a filter: what readAll applies itself (the client has no filtered read). */
 export function matchesFilter(
   filter: EventFilter | undefined,
-  event: { streamId: string; type: string },
+  event: { streamId: string; type: string; metadata?: unknown },
 ): boolean {
   if (!filter) return true;
+  if ('organizationId' in filter) {
+    return isJsonObject(event.metadata) && event.metadata.orgId === filter.organizationId;
+  }
   if ('streamNamePrefixes' in filter) {
     return filter.streamNamePrefixes.some((prefix) => event.streamId.startsWith(prefix));
   }
@@ -163,7 +166,8 @@ export function toSubscriptionFilter(
   filter: EventFilter | undefined,
   checkpointReached: CheckpointReached,
 ): Filter {
-  if (!filter) return excludeSystemEvents({ checkpointReached });
+  // the server filters on stream names and event types only: metadata is matched on the client
+  if (!filter || 'organizationId' in filter) return excludeSystemEvents({ checkpointReached });
   if ('streamNamePrefixes' in filter) {
     return filter.streamNamePrefixes.length > 0
       ? streamNameFilter({ prefixes: filter.streamNamePrefixes, checkpointReached })

@@ -29,6 +29,8 @@ export interface AllPageRequest {
   /** exclusive: the page starts after it (forwards) or before it (backwards) */
   from: Position;
   filter?: EventFilter;
+  /** inclusive: the page ends at it (forwards) or goes no lower (backwards) */
+  to?: Position;
   /** null: no limit */
   limit: number | null;
 }
@@ -40,22 +42,40 @@ interface AllPageRow extends EventRow {
   stable_prepare: string | null;
 }
 
-function filterCondition(filter: EventFilter | undefined): { sql: string; values: string[][] } {
-  if (!filter) return { sql: '', values: [] };
-  if ('streamNamePrefixes' in filter) {
-    return { sql: 'AND e.stream_name ^@ ANY($4::text[])', values: [filter.streamNamePrefixes] };
+/** The page's conditions beyond the start, whose parameters follow the first three. */
+function extraConditions(request: AllPageRequest): { sql: string; values: unknown[] } {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const parameter = (value: unknown) => {
+    values.push(value);
+    return `$${3 + values.length}`;
+  };
+  const { filter, to } = request;
+  if (filter && 'streamNamePrefixes' in filter) {
+    conditions.push(`e.stream_name ^@ ANY(${parameter(filter.streamNamePrefixes)}::text[])`);
+  } else if (filter && 'eventTypePrefixes' in filter) {
+    conditions.push(`e.event_type ^@ ANY(${parameter(filter.eventTypePrefixes)}::text[])`);
+  } else if (filter && 'eventTypes' in filter) {
+    conditions.push(`e.event_type = ANY(${parameter(filter.eventTypes)}::text[])`);
+  } else if (filter) {
+    // the expression of events_organization_position: the index serves it in $all order
+    conditions.push(`e.metadata->>'orgId' = ${parameter(filter.organizationId)}::text`);
   }
-  if ('eventTypePrefixes' in filter) {
-    return { sql: 'AND e.event_type ^@ ANY($4::text[])', values: [filter.eventTypePrefixes] };
+  if (to) {
+    const [commit, prepare] = positionParameters(to);
+    const bound = request.direction === 'forwards' ? '<=' : '>=';
+    conditions.push(
+      `(e.transaction_id, e.seq) ${bound} (${parameter(commit)}::xid8, ${parameter(prepare)}::bigint)`,
+    );
   }
-  return { sql: 'AND e.event_type = ANY($4::text[])', values: [filter.eventTypes] };
+  return { sql: conditions.map((condition) => `AND ${condition}`).join(' '), values };
 }
 
 /**
  * The page's rows, the first one also carrying where the final part of `$all` ends (on every row
  * those columns would only cost parsing).
  */
-function pageSql(schema: string, direction: Direction, filterSql: string): string {
+function pageSql(schema: string, direction: Direction, conditionsSql: string): string {
   const forwards = direction === 'forwards';
   const order = forwards ? 'e.transaction_id ASC, e.seq ASC' : 'e.transaction_id DESC, e.seq DESC';
   const firstRowOnly = (column: string) =>
@@ -82,7 +102,7 @@ function pageSql(schema: string, direction: Direction, filterSql: string): strin
       FROM "${schema}".events e
       WHERE e.transaction_id < h.xmin
         AND (e.transaction_id, e.seq) ${forwards ? '>' : '<'} ($1::xid8, $2::bigint)
-        ${filterSql}
+        ${conditionsSql}
       ORDER BY ${order}
       LIMIT $3
     ) page ON true`;
@@ -122,11 +142,12 @@ export class AllStreamReader {
       const page = await this.readPage(request);
       if (newestAtStart === undefined) newestAtStart = page.newestCommit;
       const settled = newestAtStart === null || page.horizon > newestAtStart;
-      // a full forwards page, or a backwards one that starts below the horizon, lies wholly in
-      // the final part of $all, whatever happens above it
+      // a full forwards page, a forwards one that ends below the horizon, or a backwards one that
+      // starts below it, lies wholly in the final part of $all, whatever happens above it
       const finalAlready =
         request.direction === 'forwards'
-          ? request.limit !== null && page.events.length === request.limit
+          ? (request.limit !== null && page.events.length === request.limit) ||
+            (request.to !== undefined && request.to.commit < page.horizon)
           : request.from.commit < page.horizon;
       if (settled || finalAlready || performance.now() >= deadline) return page;
       await sleep(timing.retryDelayMs);
@@ -134,12 +155,12 @@ export class AllStreamReader {
   }
 
   async readPage(request: AllPageRequest): Promise<AllPage> {
-    const filter = filterCondition(request.filter);
+    const extra = extraConditions(request);
     const { rows } = await this.pool.query<AllPageRow>(
-      preparedStatement(pageSql(this.schema, request.direction, filter.sql), [
+      preparedStatement(pageSql(this.schema, request.direction, extra.sql), [
         ...positionParameters(request.from),
         request.limit,
-        ...filter.values,
+        ...extra.values,
       ]),
     );
     const [first] = rows;

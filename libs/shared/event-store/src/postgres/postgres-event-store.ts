@@ -243,6 +243,7 @@ export class PostgresEventStore implements EventStore {
       {
         direction,
         from: allReadStart(options.fromPosition, direction),
+        to: options.toPosition,
         filter: options.filter,
         limit: checkMaxCount(options.maxCount),
       },

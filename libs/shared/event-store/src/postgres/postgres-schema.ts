@@ -271,6 +271,13 @@ BEGIN
 END
 $fn$;
 `,
+  (s) => `
+-- An organization's events in $all order, for replaying its history (readAll with an
+-- organizationId filter) without reading every other organization's.
+CREATE INDEX events_organization_position
+  ON ${s}.events ((metadata->>'orgId'), transaction_id, seq)
+  WHERE metadata->>'orgId' IS NOT NULL;
+`,
 ];
 
 /**
