@@ -32,6 +32,7 @@ export async function createGateway(
     // name (up to 1,000 characters) itself; Fastify's default of 100 would refuse valid ones.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: refuseMalformedUrl,
+    trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, logger),

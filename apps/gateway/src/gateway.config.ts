@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { baseConfigShape } from '@orgplane/messaging';
 import { loadConfig } from '@orgplane/util';
 import { z } from 'zod';
@@ -9,6 +10,26 @@ export const gatewayConfigSchema = z
     ...conventionsConfigShape,
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
+    /**
+     * The proxies in front of the gateway, comma-separated: addresses, CIDR ranges, or `loopback`,
+     * `linklocal`, `uniquelocal`. A request from one of them is taken to come from the address it
+     * forwards for (`X-Forwarded-For`, read from the right, past every trusted hop): that is the
+     * client address of audit entries and anonymous rate limits. Unset, no one is trusted and the
+     * peer's own address counts, since any client can write `X-Forwarded-For`.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('')
+      .transform((text) =>
+        text
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (proxies) => proxies.every(isProxyAddress),
+        'Expected addresses, CIDR ranges, loopback, linklocal or uniquelocal, comma-separated',
+      ),
     /**
      * How long the gateway waits for a service's answer before a 503. Keep it above the services'
      * CONSISTENCY_WAIT_MS: a write waits that long for its read models before it answers.
@@ -47,6 +68,18 @@ export const gatewayConfigSchema = z
     }
   });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+const PROXY_ADDRESS_GROUPS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(text: string): boolean {
+  if (PROXY_ADDRESS_GROUPS.has(text)) return true;
+  const [address, prefix, ...rest] = text.split('/');
+  const version = isIP(address);
+  if (!version || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  return bits <= (version === 4 ? 32 : 128);
+}
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return loadConfig('gateway', gatewayConfigSchema, env);

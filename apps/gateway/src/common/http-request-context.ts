@@ -1,7 +1,13 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Caller } from '@orgplane/contracts';
 import { parsePosition } from '@orgplane/event-store';
-import { acceptTraceId, POSITION_FORMAT_PROBLEM, type RequestContext } from '@orgplane/messaging';
+import {
+  acceptClientIp,
+  acceptTraceId,
+  acceptUserAgent,
+  POSITION_FORMAT_PROBLEM,
+  type RequestContext,
+} from '@orgplane/messaging';
 import { ServiceError } from '@orgplane/util';
 import type { FastifyRequest } from 'fastify';
 
@@ -16,6 +22,7 @@ export const HTTP_HEADERS = {
    * up with it, or answers 503 `consistency_timeout`, safe to retry.
    */
   consistencyPosition: 'x-consistency-position',
+  userAgent: 'user-agent',
 } as const;
 
 /** The request as the gateway authenticated it; `caller` is set by SessionGuard. */
@@ -24,7 +31,9 @@ export type GatewayRequest = FastifyRequest & { caller?: Caller };
 /**
  * The context the gateway sends along with each NATS request. The request id is always the
  * gateway's own (`req_…`, also `request.id` and in every log line); a client's `X-Correlation-Id`
- * is kept when it looks like an id, so a client can tie its own calls together.
+ * is kept when it looks like an id, so a client can tie its own calls together. The client's
+ * address is Fastify's `request.ip`: the peer's, or behind the proxies TRUST_PROXY names, the
+ * address they forwarded for.
  */
 export function requestContextOf(request: GatewayRequest): RequestContext {
   const header = (name: string) => {
@@ -42,6 +51,8 @@ export function requestContextOf(request: GatewayRequest): RequestContext {
     causationId: request.id,
     caller: request.caller,
     minPosition,
+    clientIp: acceptClientIp(request.ip),
+    userAgent: acceptUserAgent(header(HTTP_HEADERS.userAgent)),
   };
 }
 

@@ -25,7 +25,17 @@ export const MESSAGE_HEADERS = {
    * `<service>:<token>`: the secrets vault resolves secrets only for the services it knows.
    */
   serviceCredential: 'x-orgplane-service-credential',
+  /**
+   * The address of the HTTP client a request came from, as the gateway saw it (behind trusted
+   * proxies, from `X-Forwarded-For`): what the audit trail's "from where" names.
+   */
+  clientIp: 'x-orgplane-client-ip',
+  /** The HTTP client's `User-Agent`, cut to USER_AGENT_MAX_LENGTH characters. */
+  userAgent: 'x-orgplane-user-agent',
 } as const;
+
+/** Longer `User-Agent`s are cut: the audit trail keeps one per entry. */
+export const USER_AGENT_MAX_LENGTH = 512;
 
 /**
  * Who is asking. The gateway authenticates and states the caller; services trust the header because

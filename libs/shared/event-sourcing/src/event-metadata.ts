@@ -2,8 +2,12 @@ import type { Actor, EventMetadata, RecordedEvent } from '@orgplane/event-store'
 import { requireCaller, type RequestContext } from '@orgplane/messaging';
 
 /**
- * The metadata of events a request appends: its trace ids, its organization, and who acted
- * (the caller, unless the command names another actor, e.g. a user signing up).
+ * The metadata of events a request appends: its trace ids, its organization, who acted (the
+ * caller, unless the command names another actor, e.g. a user signing up) and from where (the
+ * HTTP client's address and user agent, when an HTTP request started it).
+ *
+ * Consequences appended by reactions do not copy the trigger's `ip` and `userAgent`: the platform
+ * acted there, from no client; their causation leads to the event that has them.
  */
 export function toEventMetadata(
   context: RequestContext,
@@ -16,6 +20,8 @@ export function toEventMetadata(
     requestId: context.requestId,
     correlationId: context.correlationId,
     causationId: context.causationId,
+    ...(context.clientIp ? { ip: context.clientIp } : {}),
+    ...(context.userAgent ? { userAgent: context.userAgent } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { isIP } from 'node:net';
 import {
   callerSchema,
   MESSAGE_HEADERS,
+  USER_AGENT_MAX_LENGTH,
   type Caller,
   type OrganizationRole,
 } from '@orgplane/contracts';
@@ -9,7 +11,7 @@ import { formatPosition, parsePosition, type Position } from '@orgplane/event-st
 import { newRequestId, ServiceError, type FieldErrors } from '@orgplane/util';
 import { createNatsHeaders, type NatsHeaders } from './nats-headers';
 
-/** What every request carries besides its payload: who asks, and how to trace it. */
+/** What every request carries besides its payload: who asks, from where, and how to trace it. */
 export interface RequestContext {
   requestId: string;
   correlationId: string;
@@ -23,6 +25,10 @@ export interface RequestContext {
    * Meant for the service it was sent to alone: toRequestHeaders never passes it on.
    */
   serviceCredential?: string;
+  /** the HTTP client's address (absent for messages no HTTP request started) */
+  clientIp?: string;
+  /** the HTTP client's `User-Agent`, cut to USER_AGENT_MAX_LENGTH */
+  userAgent?: string;
 }
 
 const TRACE_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -30,6 +36,27 @@ const TRACE_ID_PATTERN = /^[\w.:-]{1,128}$/;
 /** A trace id someone else sent, if it looks like one; anything longer or stranger is dropped. */
 export function acceptTraceId(value: string | undefined): string | undefined {
   return value && TRACE_ID_PATTERN.test(value) ? value : undefined;
+}
+
+/**
+ * An address someone else sent, if it is one. An IPv4 client of a dual-stack listener shows as
+ * `::ffff:192.0.2.7`; the audit trail names it as people write it, `192.0.2.7`.
+ */
+export function acceptClientIp(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const address = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(value)?.[1] ?? value;
+  return isIP(address) ? address : undefined;
+}
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
+/**
+ * A `User-Agent` fit to keep: control characters (which would break a log line or a CSV row)
+ * become spaces, and it is cut to USER_AGENT_MAX_LENGTH. Blank is absent.
+ */
+export function acceptUserAgent(value: string | undefined): string | undefined {
+  const text = value?.replace(CONTROL_CHARACTERS, ' ').trim().slice(0, USER_AGENT_MAX_LENGTH);
+  return text || undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -82,13 +109,16 @@ export function toRequestHeaders(context: RequestContext): NatsHeaders {
   if (context.minPosition) {
     headers.set(MESSAGE_HEADERS.consistencyPosition, formatPosition(context.minPosition));
   }
+  if (context.clientIp) headers.set(MESSAGE_HEADERS.clientIp, context.clientIp);
+  if (context.userAgent) headers.set(MESSAGE_HEADERS.userAgent, context.userAgent);
   return headers;
 }
 
 /**
  * Reads the context a request arrived with. Missing trace ids are generated (a message from a tool
  * or a test still gets traced); a malformed caller or position is the sender's bug: a validation
- * error naming the header.
+ * error naming the header. A client address that is not one is dropped like a strange trace id:
+ * it only describes the request, so it must not refuse it.
  */
 export function fromRequestHeaders(headers: NatsHeaders | undefined): RequestContext {
   const read = (name: string) => headers?.get(name) || undefined;
@@ -119,6 +149,8 @@ export function fromRequestHeaders(headers: NatsHeaders | undefined): RequestCon
     caller,
     minPosition,
     serviceCredential: read(MESSAGE_HEADERS.serviceCredential),
+    clientIp: acceptClientIp(read(MESSAGE_HEADERS.clientIp)),
+    userAgent: acceptUserAgent(read(MESSAGE_HEADERS.userAgent)),
   };
 }
 

@@ -1,7 +1,9 @@
-import { MESSAGE_HEADERS } from '@orgplane/contracts';
+import { MESSAGE_HEADERS, USER_AGENT_MAX_LENGTH } from '@orgplane/contracts';
 import { ServiceError } from '@orgplane/util';
 import { createNatsHeaders } from './nats-headers';
 import {
+  acceptClientIp,
+  acceptUserAgent,
   fromRequestHeaders,
   requireCaller,
   toRequestHeaders,
@@ -19,6 +21,8 @@ const context: RequestContext = {
     role: 'admin',
   },
   minPosition: { commit: 12n, prepare: 3n },
+  clientIp: '203.0.113.9',
+  userAgent: 'orgplane-cli/1.4 (linux)',
 };
 
 function headersWith(values: Record<string, string>) {
@@ -70,5 +74,45 @@ describe('request context in NATS headers', () => {
         MESSAGE_HEADERS.consistencyPosition,
       ]);
     }
+  });
+});
+
+describe('where a request came from', () => {
+  it('keeps an address as people write it: IPv4, IPv6, and IPv4 seen through IPv6', () => {
+    expect(acceptClientIp('198.51.100.23')).toBe('198.51.100.23');
+    expect(acceptClientIp('2001:db8::7')).toBe('2001:db8::7');
+    expect(acceptClientIp('::FFFF:198.51.100.23')).toBe('198.51.100.23');
+    expect(acceptClientIp('::1')).toBe('::1');
+  });
+
+  it('drops what is not an address', () => {
+    for (const value of [undefined, '', 'localhost', '198.51.100.23, 10.0.0.1', '::ffff:1.2.3']) {
+      expect(acceptClientIp(value)).toBeUndefined();
+    }
+  });
+
+  it('cuts a long user agent, blanks control characters, and calls blank absent', () => {
+    expect(acceptUserAgent('x'.repeat(5000))).toHaveLength(USER_AGENT_MAX_LENGTH);
+    expect(acceptUserAgent('curl/8.5\u0000\u001b[31m\tred')).toBe('curl/8.5  [31m red');
+    expect(acceptUserAgent('  \t ')).toBeUndefined();
+    expect(acceptUserAgent(undefined)).toBeUndefined();
+  });
+
+  it('arrives as the headers say, and a malformed address does not refuse the request', () => {
+    const read = fromRequestHeaders(
+      headersWith({
+        [MESSAGE_HEADERS.clientIp]: 'not an address',
+        [MESSAGE_HEADERS.userAgent]: `Mozilla/5.0 ${'y'.repeat(1000)}`,
+      }),
+    );
+    expect(read.clientIp).toBeUndefined();
+    expect(read.userAgent).toHaveLength(USER_AGENT_MAX_LENGTH);
+    expect(read.userAgent).toMatch(/^Mozilla\/5\.0 y+$/);
+  });
+
+  it('is left out of the headers when unknown (a platform service calling for itself)', () => {
+    const headers = toRequestHeaders({ requestId: 'req_x', correlationId: 'x', causationId: 'x' });
+    expect(headers.get(MESSAGE_HEADERS.clientIp)).toBe('');
+    expect(headers.get(MESSAGE_HEADERS.userAgent)).toBe('');
   });
 });
