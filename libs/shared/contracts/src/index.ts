@@ -8,3 +8,4 @@ export * from './resources';
 export * from './secrets-vault';
 export * from './keys';
 export * from './audit';
+export * from './operations';

@@ -15,6 +15,7 @@ import {
   type NatsContext,
 } from '@nestjs/microservices';
 import { HEALTH_REPLY_STATUS, type HealthReply, type ServiceReply } from '@orgplane/contracts';
+import { serveReadModelOperations } from '@orgplane/projections';
 import { newId, ServiceError } from '@orgplane/util';
 import { Observable, tap } from 'rxjs';
 import { PinoNestLogger, type Logger } from './logger';
@@ -45,7 +46,8 @@ export interface StartServiceOptions {
  * Starts a service as a NestJS microservice on NATS. Every subject joins the queue group named
  * after the service, so the instances of a service share its requests. Each request runs in its
  * request context (read from the message headers); every failure leaves as a ServiceErrorBody; the
- * service answers `<service>.v1.health` with its instance id. On SIGTERM or `close()` it
+ * service answers `<service>.v1.health` with its instance id, and operators' read-model rebuilds
+ * (serveReadModelOperations) when it has read models. On SIGTERM or `close()` it
  * unsubscribes first, lets requests in flight finish, then closes its modules.
  */
 export async function startService(options: StartServiceOptions): Promise<INestMicroservice> {
@@ -73,6 +75,10 @@ export async function startService(options: StartServiceOptions): Promise<INestM
   // Exit 0 once the shutdown has run, so a supervisor can tell a clean stop from a crash.
   app.enableShutdownHooks([], { useProcessExit: true });
   await app.listen();
+  serveReadModelOperations(app, app.unwrap<NatsConnection>(), {
+    service: options.service,
+    instanceId,
+  });
   // The subscriptions go to the server asynchronously: a flush round trip makes sure it has them,
   // so a request sent as soon as this resolves finds a responder.
   await app.unwrap<NatsConnection>().flush();

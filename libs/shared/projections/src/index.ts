@@ -6,3 +6,4 @@ export * from './wait-for-projections';
 export * from './projections.module';
 export { runSchemaDdl } from './schema-ddl';
 export { combinedProjection } from './combined-projection';
+export { serveReadModelOperations, type ServiceInstance } from './read-model-operations';

@@ -36,7 +36,10 @@ export interface ProjectionLogger {
 export interface ProjectionRunnerOptions {
   /** the read models' schema; default: the DataSource's `schema` option */
   schema?: string;
-  /** events per subscription batch, per transaction, and per page of a rebuild; default 100 */
+  /**
+   * events per subscription batch, per transaction, and per page of a rebuild; default the
+   * projection's own `batchSize`, else 100
+   */
   batchSize?: number;
   /** how often a standby tries to take the lock, and the active runner probes its connection; default 1000 */
   lockRetryIntervalMs?: number;
@@ -78,6 +81,15 @@ export interface ProjectionLag {
   timeLagMs: number;
 }
 
+/** What a rebuild did. */
+export interface RebuildSummary {
+  eventsReplayed: number;
+  /** from taking the runner's connection to the commit of the rebuild's transaction */
+  durationMs: number;
+  /** the checkpoint it committed; null when no event matches the projection */
+  checkpoint: Position | null;
+}
+
 /** A batch failed in a projection that did not say which of its events was at fault. */
 export class ProjectionBatchError extends Error {
   override readonly name = 'ProjectionBatchError';
@@ -103,8 +115,8 @@ interface Following {
 }
 
 interface RebuildRequest {
-  promise: Promise<void>;
-  resolve(): void;
+  promise: Promise<RebuildSummary>;
+  resolve(summary: RebuildSummary): void;
   reject(error: unknown): void;
 }
 
@@ -151,7 +163,7 @@ export class ProjectionRunner {
       throw new Error(`ProjectionRunner ${projection.name}: no schema in options or DataSource`);
     }
     this.schema = schema;
-    this.batchSize = options.batchSize ?? 100;
+    this.batchSize = options.batchSize ?? projection.batchSize ?? 100;
     this.lockRetryIntervalMs = options.lockRetryIntervalMs ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
@@ -162,6 +174,11 @@ export class ProjectionRunner {
 
   get status(): ProjectionStatus {
     return this.current;
+  }
+
+  /** This instance holds the projection's lock: `rebuild()` runs here. */
+  get active(): boolean {
+    return this.lock !== null;
   }
 
   start(): void {
@@ -186,16 +203,16 @@ export class ProjectionRunner {
    * (see event-store-notes.md), so this suits small read models. Runs on the active instance
    * only; elsewhere it throws.
    */
-  rebuild(): Promise<void> {
+  rebuild(): Promise<RebuildSummary> {
     if (!this.lock) {
       return Promise.reject(
         new Error(`${this.label} is ${this.current.state} here: rebuild it where it is active`),
       );
     }
     if (!this.rebuildRequest) {
-      let resolve!: () => void;
+      let resolve!: (summary: RebuildSummary) => void;
       let reject!: (error: unknown) => void;
-      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      const promise = new Promise<RebuildSummary>((res, rej) => ((resolve = res), (reject = rej)));
       this.rebuildRequest = { promise, resolve, reject };
       this.wake();
     }
@@ -415,10 +432,12 @@ export class ProjectionRunner {
   private async rebuildWith(
     lock: ProjectionLock,
     { replaceTables = false }: { replaceTables?: boolean } = {},
-  ): Promise<void> {
+  ): Promise<RebuildSummary> {
     this.current = { state: 'rebuilding', since: new Date() };
     this.logger.log(`${this.label}: rebuilding from the start of $all`);
     const { queryRunner } = lock;
+    let eventsReplayed = 0;
+    const startedAt = performance.now();
     const checkpoint = await lock.exclusive(() =>
       this.transaction(lock, async (context) => {
         const previous = await readCheckpoint(queryRunner, this.schema, this.projection.name);
@@ -446,6 +465,7 @@ export class ProjectionRunner {
           if (page.length) {
             await this.projection.apply(page, context);
             last = page[page.length - 1].position;
+            eventsReplayed += page.length;
           }
           if (page.length < this.batchSize) break;
         }
@@ -457,11 +477,14 @@ export class ProjectionRunner {
         return next;
       }),
     );
+    const durationMs = Math.round(performance.now() - startedAt);
     this.checkpoint = checkpoint;
     this.logger.log(
-      `${this.label}: rebuilt up to ${checkpoint ? formatPosition(checkpoint) : 'start'}`,
+      `${this.label}: rebuilt up to ${checkpoint ? formatPosition(checkpoint) : 'start'} ` +
+        `(${eventsReplayed} events in ${durationMs} ms)`,
     );
     this.current = { state: 'running', since: new Date() };
+    return { eventsReplayed, durationMs, checkpoint };
   }
 
   /** Call inside lock.exclusive(). */

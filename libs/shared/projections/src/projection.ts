@@ -27,6 +27,11 @@ export interface Projection {
   /** the tables the projection owns, dropped when its version changes */
   readonly tables: readonly string[];
   readonly filter: EventFilter;
+  /**
+   * Events per batch when the runner's options name none (default 100): a projection that writes
+   * a batch in a few statements, whatever its size, catches up faster with larger ones.
+   */
+  readonly batchSize?: number;
   /** idempotent DDL (`CREATE TABLE IF NOT EXISTS ...`); runs whenever a runner becomes active */
   setup(context: ProjectionContext): Promise<void>;
   /**

@@ -49,6 +49,11 @@ export class ProjectionRunners implements OnApplicationBootstrap, OnApplicationS
     return runner;
   }
 
+  /** every runner of the service, for operations over all its read models */
+  get all(): ProjectionRunner[] {
+    return [...this.runners.values()];
+  }
+
   onApplicationBootstrap(): void {
     for (const runner of this.runners.values()) runner.start();
   }
