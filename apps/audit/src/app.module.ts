@@ -4,7 +4,7 @@ import type { Logger } from '@orgplane/messaging';
 import { AUDIT_CONFIG, type AuditConfig } from './audit.config';
 import { AuditLogModule } from './audit-log';
 import { HistoryModule } from './history';
-import { auditEntities, auditProjections } from './read-models';
+import { auditProjections } from './read-models';
 
 @Module({})
 export class AppModule {
@@ -14,7 +14,7 @@ export class AppModule {
       global: true,
       imports: [
         EventSourcingModule.forService(config, {
-          entities: auditEntities,
+          entities: [],
           projections: auditProjections,
         }),
         AuditLogModule,

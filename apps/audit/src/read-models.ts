@@ -1,5 +1,9 @@
 import type { Projection } from '@orgplane/projections';
+import { auditLogProjections } from './audit-log';
+import { historyProjections } from './history';
 
-/** The audit service's tables, one runner each (filled in by the audit log and history parts). */
-export const auditEntities: Function[] = [];
-export const auditProjections: Projection[] = [];
+/**
+ * The audit service's read models, one runner each: the audit log (entries, targets, chain heads)
+ * and history snapshots. Both write with plain SQL, so there are no TypeORM entities to register.
+ */
+export const auditProjections: Projection[] = [...auditLogProjections, ...historyProjections];

@@ -22,7 +22,7 @@ export type AuditActor = z.infer<typeof auditActorSchema>;
 export const auditTargetSchema = z.object({
   type: z.string(),
   id: z.string(),
-  /** a display name when the event carries one, for people reading the log */
+  /** a display name when the event carries one, for people reading the log; entries always set it (null when none) */
   name: z.string().nullable().optional(),
 });
 export type AuditTarget = z.infer<typeof auditTargetSchema>;
@@ -49,11 +49,15 @@ export interface AuditEntry {
   actorApiKeyId: string | null;
   /** the system component, for system entries */
   actorSystemId: string | null;
-  /** the main target */
+  /** the main target (also the first of `targets`) */
   resourceType: string;
   resourceId: string;
+  /** every target, main one first: `resource_type` + `resource_id` filters match any of them */
   targets: AuditTarget[];
-  /** non-secret facts of the change (a role's old and new value, a name, a scope list) */
+  /**
+   * non-secret facts of the change (a role's old and new value, a name, a scope list); never a
+   * secret's value, a ciphertext, a key hash or an API key
+   */
   attributes: Record<string, unknown>;
   cause: AuditCause | null;
   requestId: string | null;
@@ -64,8 +68,12 @@ export interface AuditEntry {
   createdAt: string;
   /** the event's position in `$all` (formatPosition) */
   position: string;
-  /** hex sha256 of the previous entry's hash and this entry's canonical content */
+  /**
+   * hex `sha256(previousHash + canonicalJson(content))`, where the content is every field above
+   * and previousHash (everything but `hash`), as JSON with keys sorted at every level
+   */
   hash: string;
+  /** the hash of the entry before in the organization's chain; 64 zeros for the first */
   previousHash: string;
 }
 
@@ -79,18 +87,25 @@ export const listAuditEntriesRequestSchema = z.strictObject({
   actor_type: z.enum(['user', 'api_key', 'system']).optional(),
   /** one action, or several separated by commas; `member.*` matches a prefix */
   event_type: z.string().min(1).max(1000).optional(),
-  /** with `resource_id`: entries naming this target (main or other) */
+  /** entries naming a target of this type (main or other); with `resource_id`, that target */
   resource_type: z.string().min(1).max(100).optional(),
+  /** needs `resource_type` (a 400 otherwise) */
   resource_id: idFilter.optional(),
   request_id: idFilter.optional(),
+  /** inclusive */
   since: isoInstant.optional(),
+  /** exclusive */
   until: isoInstant.optional(),
 });
 export type ListAuditEntriesRequest = z.infer<typeof listAuditEntriesRequestSchema>;
 
 export const AUDIT_EXPORT_PAGE_SIZE = { max: 5000, default: 2000 } as const;
 
-/** One page of an export: oldest first, by sequence; the gateway asks for the next until done. */
+/**
+ * One page of an export: oldest first, by sequence, `since` inclusive and `until` exclusive, with
+ * the list's visibility; the gateway asks for the next until done. The reply's data is the
+ * page's entries, its `page` the cursor of the next.
+ */
 export const exportAuditPageRequestSchema = z.strictObject({
   since: isoInstant.optional(),
   until: isoInstant.optional(),
@@ -100,7 +115,10 @@ export const exportAuditPageRequestSchema = z.strictObject({
 });
 export type ExportAuditPageRequest = z.infer<typeof exportAuditPageRequestSchema>;
 
-/** Verify the organization's chain over a range of sequences (default: all of it). */
+/**
+ * Verify the organization's chain over a range of sequences (default: all of it); a range holding
+ * no entry is a 400.
+ */
 export const verifyAuditChainRequestSchema = z.strictObject({
   fromSequence: z.coerce.number().int().min(1).optional(),
   toSequence: z.coerce.number().int().min(1).optional(),
@@ -109,7 +127,7 @@ export type VerifyAuditChainRequest = z.infer<typeof verifyAuditChainRequestSche
 
 export interface AuditChainVerification {
   valid: boolean;
-  /** entries checked */
+  /** entries checked, the broken one included */
   checked: number;
   fromSequence: number | null;
   toSequence: number | null;
@@ -117,7 +135,14 @@ export interface AuditChainVerification {
   firstBrokenEntry: {
     id: string;
     sequence: number;
-    /** `hash_mismatch` (the entry was edited), `link_mismatch` (previousHash), `sequence_gap` */
+    /**
+     * `hash_mismatch`: the entry was edited (expected: the hash its content gives; stored: its
+     * hash). `link_mismatch`: its previousHash is not its predecessor's hash, i.e. it or its
+     * predecessor was rewritten with a matching hash (expected: the predecessor's hash; stored:
+     * its previousHash). `sequence_gap`: entries before it were deleted, and this is where the
+     * chain resumes (expected: the hash of the last entry before the gap; stored: its
+     * previousHash, or the recorded head's hash when the end of the chain was deleted).
+     */
     reason: 'hash_mismatch' | 'link_mismatch' | 'sequence_gap';
     expectedHash: string;
     storedHash: string;
