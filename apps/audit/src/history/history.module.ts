@@ -1,4 +1,38 @@
 import { Module } from '@nestjs/common';
+import { EVENT_STORE } from '@orgplane/event-sourcing';
+import type { EventStore } from '@orgplane/event-store';
+import { DataSource } from 'typeorm';
+import { AUDIT_CONFIG, type AuditConfig } from '../audit.config';
+import { HistoryHandlers } from './application/history.handlers';
+import { OrganizationHistory } from './application/organization-history';
+import { HistorySnapshotsProjection } from './infrastructure/history-snapshots.projection';
+import { HistorySnapshotsQuery } from './infrastructure/history-snapshots.query';
+import { historySnapshotsProjection } from './history-projections';
 
-@Module({})
+@Module({
+  controllers: [HistoryHandlers],
+  providers: [
+    {
+      provide: OrganizationHistory,
+      inject: [EVENT_STORE, DataSource, AUDIT_CONFIG],
+      useFactory: (store: EventStore, dataSource: DataSource, config: AuditConfig) =>
+        new OrganizationHistory(
+          store,
+          new HistorySnapshotsQuery(
+            (text, parameters) => dataSource.query(text, parameters),
+            config.READ_MODEL_SCHEMA,
+          ),
+        ),
+    },
+    {
+      // before the runners start (on bootstrap): a fold missing from memory is rebuilt from them
+      provide: HistorySnapshotsProjection,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => {
+        historySnapshotsProjection.readEventsFrom(store);
+        return historySnapshotsProjection;
+      },
+    },
+  ],
+})
 export class HistoryModule {}

@@ -1,1 +1,4 @@
+import { historySnapshotsProjection } from './history-projections';
+
 export { HistoryModule } from './history.module';
+export const historyProjections = [historySnapshotsProjection];
