@@ -7,8 +7,8 @@
  *
  * See README.md next to this file.
  */
-import { formatTable, loadAverage1m } from '@orgplane/testing';
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { formatTable, loadAverage1m, residentMemory, type ResidentMemory } from '@orgplane/testing';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,33 +30,6 @@ const config = {
   databaseUrl: benchDatabaseUrl(),
   idleMs: positiveInteger('BENCH_IDLE_MS', 10_000),
 };
-
-/** In MB, from /proc/<pid>/status. */
-interface ResidentMemory {
-  /** resident set size: what the target is about */
-  rss: number;
-  /** of which anonymous memory: the JavaScript heaps and native allocations */
-  rssAnon: number;
-  /** of which file-backed pages: node itself, native add-ons */
-  rssFile: number;
-  /** the peak since the process started */
-  peakRss: number;
-}
-
-async function residentMemory(pid: number): Promise<ResidentMemory> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const megabytes = (field: string) => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
-    if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
-    return Math.round(Number(match[1]) / 102.4) / 10;
-  };
-  return {
-    rss: megabytes('VmRSS'),
-    rssAnon: megabytes('RssAnon'),
-    rssFile: megabytes('RssFile'),
-    peakRss: megabytes('VmHWM'),
-  };
-}
 
 async function main() {
   console.error(`Starting ${SERVICES.join(', ')}...`);

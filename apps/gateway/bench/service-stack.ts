@@ -14,10 +14,10 @@ import {
 const GATEWAY_LISTENING_MESSAGE = 'Nest application successfully started';
 
 export type ServiceName =
-  'identity' | 'membership' | 'resources' | 'secrets-vault' | 'keys' | 'gateway';
+  'identity' | 'membership' | 'resources' | 'secrets-vault' | 'keys' | 'audit' | 'gateway';
 
 /** Keep their state in the database; the others only need NATS. */
-const EVENT_SOURCED: readonly ServiceName[] = ['identity', 'membership', 'keys'];
+const EVENT_SOURCED: readonly ServiceName[] = ['identity', 'membership', 'keys', 'audit'];
 
 /**
  * Orgplane as `npm start` runs it, every service (the gateway too) a process of its own started
@@ -31,7 +31,8 @@ export class ServiceStack {
   private constructor(
     private readonly nats: RunningNatsServer,
     private readonly databaseUrl: string,
-    private readonly eventStoreSchema: string,
+    /** the services' event store: benches seed history straight into it */
+    readonly eventStoreSchema: string,
     readonly gatewayUrl: string,
     private readonly gatewayPort: number,
   ) {

@@ -1,9 +1,11 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { NatsBroadcast, ServiceClient, type Logger } from '@orgplane/messaging';
+import { ActivityModule } from './activity/activity.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { AuthorizationModule } from './authorization/authorization.module';
 import { ConventionsModule } from './conventions/conventions.module';
+import { HistoryModule } from './history/history.module';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
 import { InvitationsModule } from './invitations/invitations.module';
 import { MembersModule } from './members/members.module';
@@ -41,6 +43,8 @@ export class AppModule {
         ProjectsModule,
         WorkspacesModule,
         RegistryModule,
+        ActivityModule.register(logger),
+        HistoryModule,
         ConventionsModule.register({ config, logger }),
       ],
       providers: [

@@ -87,6 +87,9 @@ const DOMAIN_ANSWERS: Partial<
   'apiKeys.rotate': { admin: 403 },
 };
 
+/** Routes that answer a file (an export) rather than the API envelope. */
+const FILE_ROUTES: ReadonlySet<OperationId> = new Set(['activity.export']);
+
 /** What the table promises the persona, with the error code when the table itself refuses. */
 function expectedAnswer(
   operationId: OperationId,
@@ -293,7 +296,9 @@ describe.each(cases)(
         status,
         ...(code ? { code } : {}),
       });
-      if (allowed) {
+      if (allowed && FILE_ROUTES.has(operationId)) {
+        expect(response.headers.get('content-disposition')).toMatch(/^attachment; /);
+      } else if (allowed) {
         expect(response.body.data).toBeDefined();
         expect(response.body.meta.requestId).toMatch(/^req_/);
       } else {

@@ -106,6 +106,11 @@ export interface RouteSpec {
    * naming what was created, so the secret never rests in the idempotency store.
    */
   secretInReply?: true;
+  /**
+   * The reply is a file, not an envelope: these media types, streamed (the export of the audit
+   * log). The OpenAPI document describes it so.
+   */
+  produces?: readonly string[];
 }
 
 const ANY_ROLE = ['admin', 'member'] as const;
@@ -731,6 +736,7 @@ export const ROUTES = {
     access: { kind: 'organization', from: 'context', roles: ANY_ROLE, scope: 'activity:read' },
     status: 200,
     query: exportAuditEntriesQuerySchema,
+    produces: ['application/x-ndjson', 'text/csv'],
   },
   'activity.verify': {
     method: 'GET',

@@ -271,6 +271,28 @@ export const REQUESTS: Record<Exclude<OperationId, PublicOperation>, RequestOf> 
     headers: inWorld(world),
   }),
   ...REGISTRY_REQUESTS,
+  'activity.list': (world) => ({ method: 'GET', path: '/v1/activity', headers: inWorld(world) }),
+  'activity.export': (world) => ({
+    method: 'GET',
+    path: '/v1/activity/export',
+    headers: inWorld(world),
+  }),
+  'activity.verify': (world) => ({
+    method: 'GET',
+    path: '/v1/activity/verify',
+    headers: inWorld(world),
+  }),
+  // History needs a moment: now, and from before any world existed to now.
+  'history.state': (world) => ({
+    method: 'GET',
+    path: `/v1/history?at=${new Date().toISOString()}`,
+    headers: inWorld(world),
+  }),
+  'history.diff': (world) => ({
+    method: 'GET',
+    path: `/v1/history/diff?from=2020-01-01T00:00:00Z&to=${new Date().toISOString()}`,
+    headers: inWorld(world),
+  }),
 };
 
 export type PublicOperation = {

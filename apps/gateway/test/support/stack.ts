@@ -41,7 +41,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers: Headers;
-  /** the parsed JSON body */
+  /** the parsed JSON body; a file (an attachment, such as an export) as its text */
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions pick fields
 }
 
@@ -291,10 +291,11 @@ export class Stack {
       body: json !== undefined ? JSON.stringify(json) : body,
     });
     const text = await response.text();
+    const file = response.headers.get('content-disposition')?.startsWith('attachment');
     return {
       status: response.status,
       headers: response.headers,
-      body: text ? JSON.parse(text) : null,
+      body: text && !file ? JSON.parse(text) : text || null,
     };
   }
 

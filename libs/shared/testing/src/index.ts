@@ -10,3 +10,5 @@ export * from './workos-standin';
 export * from './service-calls';
 export * from './cpu-usage';
 export * from './load-loops';
+export * from './ssh-wire';
+export * from './resident-memory';

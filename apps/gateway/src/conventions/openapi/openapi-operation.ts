@@ -150,6 +150,15 @@ function successResponseOf(operationId: string, route: RouteSpec): Response {
     case 302:
       return { description: 'Redirect', headers: { ...headers, Location: ref.header('Location') } };
     default:
+      if (route.produces) {
+        return {
+          description: 'A file, streamed',
+          headers,
+          content: Object.fromEntries(
+            route.produces.map((type) => [type, { schema: { type: 'string' } }]),
+          ),
+        };
+      }
       return {
         description: route.status === 201 ? 'Created' : 'OK',
         headers,

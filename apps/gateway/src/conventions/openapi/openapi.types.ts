@@ -20,9 +20,8 @@ export interface Header {
   schema: JsonSchema;
 }
 
-export interface MediaTypes {
-  'application/json': { schema: JsonSchema | Reference };
-}
+/** `application/json` for envelopes; a file route names its own (RouteSpec.produces). */
+export type MediaTypes = Record<string, { schema: JsonSchema | Reference }>;
 
 export interface Response {
   description: string;
