@@ -149,7 +149,10 @@ export class RegistrarHandlers {
 
   /**
    * What is registered now, from the read model: after an append it holds it (read-your-writes);
-   * after a retry that appended nothing, it is waited for as far as the caller has seen.
+   * after a retry that appended nothing, it is waited for as far as the caller has seen. When the
+   * read model is still behind the append past the consistency wait, the change is recorded but
+   * cannot be shown: a 503 the registrar may retry with the same id (which records nothing), not
+   * a 404 for a resource that exists.
    */
   private async viewOf(
     resourceId: string,
@@ -157,6 +160,15 @@ export class RegistrarHandlers {
     context: RequestContext,
   ): Promise<ResourceView> {
     if (!position) await this.readModels.catchUpTo(context.minPosition);
-    return toResourceView(await this.registered(resourceId));
+    const resource = await this.resources.find(resourceId);
+    if (!resource && position) {
+      throw new ServiceError(
+        'unavailable',
+        'consistency_timeout',
+        'Recorded, but not visible yet; retry with the same resource id',
+      );
+    }
+    if (!resource) throw ServiceError.notFound('Resource');
+    return toResourceView(resource);
   }
 }
