@@ -27,6 +27,7 @@ import { AUDIT_ENTRIES_TABLE } from '../src/audit-log/infrastructure/audit-log.t
 import { auditEntriesProjection } from '../src/audit-log/infrastructure/audit-entries.projection';
 import { organizationHistory } from '../src/audit-log/testing/organization-history.fixture';
 import type { StreamEvent } from '../src/audit-log/testing/service-events.fixture';
+import { positiveInteger, quietLogger } from './bench-support';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'catch-up.json');
 const TARGET_EVENTS_PER_SECOND = 50_000;
@@ -40,19 +41,6 @@ const config = {
   runs: positiveInteger('BENCH_RUNS', 3),
   /** events per batch of the projection; default its own */
   batchSize: positiveInteger('BENCH_BATCH_SIZE', auditEntriesProjection.batchSize ?? 100),
-};
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  const value = text === undefined || text === '' ? fallback : Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
-
-const quietLogger = {
-  log: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
 };
 
 const median = (values: number[]) =>

@@ -1,4 +1,16 @@
-import type { OrganizationHistoryDiff, OrganizationHistoryState } from '@orgplane/contracts';
+import { randomUUID } from 'node:crypto';
+import {
+  resourceEvents,
+  resourceStreamName,
+  type OrganizationHistoryDiff,
+  type OrganizationHistoryState,
+} from '@orgplane/contracts';
+import {
+  comparePositions,
+  formatPosition,
+  type JsonObject,
+  type Position,
+} from '@orgplane/event-store';
 import { ORGANIZATION_HEADER } from '../src/authorization/authorization.guard';
 import { API_KEY_HEADER } from '../src/authorization/credentials';
 import { HTTP_HEADERS } from '../src/common/http-request-context';
@@ -17,7 +29,8 @@ import {
  * History replay, end to end: what the API reported at two moments (before and after a few
  * changes) is what `/v1/history` folds from the events as of those moments, by position and by
  * time, and `/v1/history/diff` names the changes in between. Only Admins and their read-only
- * `activity:read` keys may ask.
+ * `activity:read` keys may ask. A big organization's state, more than one NATS message holds,
+ * comes whole.
  */
 
 jest.setTimeout(180_000);
@@ -344,5 +357,75 @@ describe('who may replay history', () => {
       headers: { [API_KEY_HEADER]: memberKey.key },
     });
     expect(viaMemberKey.status).toBe(403);
+  });
+});
+
+describe('a big organization', () => {
+  /** registrations as the resources service would append them, one stream each */
+  async function registerResources(count: number, projectId: string): Promise<Position> {
+    let last: Position | null = null;
+    const pending = Array.from({ length: count }, (_, index) => index);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let index = pending.shift(); index !== undefined; index = pending.shift()) {
+          const resourceId = randomUUID();
+          const requestId = `req_bulk_${index}`;
+          const { type, schemaVersion, data } = resourceEvents.encode({
+            type: 'ResourceRegistered',
+            data: {
+              resourceId,
+              organizationId: world.organizationId,
+              kind: 'sandbox',
+              name: `bulk-sandbox-${index}-${'x'.repeat(60)}`,
+              ownerUserId: world.admin.userId,
+              projectId,
+              visibility: 'org',
+              workspaceIds: [],
+              registeredBy: 'sandboxes',
+              registeredAt: new Date().toISOString(),
+            },
+          });
+          const { position } = await stack.store.append(resourceStreamName(resourceId), [
+            {
+              type,
+              schemaVersion,
+              data: data as JsonObject,
+              metadata: {
+                orgId: world.organizationId,
+                actor: { type: 'system', id: 'sandboxes' },
+                requestId,
+                correlationId: requestId,
+                causationId: requestId,
+              },
+            },
+          ]);
+          if (!last || comparePositions(position, last) > 0) last = position;
+        }
+      }),
+    );
+    return last!;
+  }
+
+  const bulk = (items: { name: string }[]) =>
+    items.filter((item) => item.name.startsWith('bulk-sandbox-'));
+
+  it('replays a state and a diff larger than one NATS message (1 MiB)', async () => {
+    const resources = 5000;
+    const end = formatPosition(await registerResources(resources, before.projects[0].id));
+
+    const state = expectStatus(await history(`?position=${end}`), 200, 'history of a big org');
+    expect(bulk(state.body.data.resources)).toHaveLength(resources);
+    expect(JSON.stringify(state.body).length).toBeGreaterThan(1_048_576);
+
+    const diff = await stack.request({
+      method: 'GET',
+      path: `/v1/history/diff?from=${before.position}&to=${end}`,
+      token: world.admin.token,
+      headers: inWorld(),
+    });
+    const changes = (
+      expectStatus(diff, 200, 'diff of a big org').body.data as OrganizationHistoryDiff
+    ).changes;
+    expect(bulk(changes.resources.added as { name: string }[])).toHaveLength(resources);
   });
 });

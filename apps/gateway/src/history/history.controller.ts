@@ -13,7 +13,8 @@ import { Route } from '../routes/route.decorator';
 /**
  * The organization as of a moment, and what changed between two, folded by the audit service.
  * The catalog admits Admins and their `activity:read` keys; the audit service validates the
- * moments (an ISO time or a position) against the contract and checks the role again.
+ * moments (an ISO time or a position) against the contract and checks the role again. A big
+ * organization's state is megabytes: the audit service answers in chunks.
  */
 @Controller()
 export class HistoryController {
@@ -24,7 +25,11 @@ export class HistoryController {
     @Query() query: unknown,
     @HttpRequestContext() context: RequestContext,
   ): Promise<ServiceReply<OrganizationHistoryState>> {
-    return this.services.request(AUDIT_SUBJECTS.replayOrganization, servicePayload(query), context);
+    return this.services.requestInChunks(
+      AUDIT_SUBJECTS.replayOrganization,
+      servicePayload(query),
+      context,
+    );
   }
 
   @Route('history.diff')
@@ -32,6 +37,10 @@ export class HistoryController {
     @Query() query: unknown,
     @HttpRequestContext() context: RequestContext,
   ): Promise<ServiceReply<OrganizationHistoryDiff>> {
-    return this.services.request(AUDIT_SUBJECTS.diffOrganization, servicePayload(query), context);
+    return this.services.requestInChunks(
+      AUDIT_SUBJECTS.diffOrganization,
+      servicePayload(query),
+      context,
+    );
   }
 }

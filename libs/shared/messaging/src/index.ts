@@ -10,3 +10,4 @@ export * from './broadcast';
 export * from './read-your-writes-client';
 export * from './service-credential';
 export * from './membership-client';
+export * from './reply-chunks';

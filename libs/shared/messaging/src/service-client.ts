@@ -2,9 +2,10 @@ import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { MESSAGE_HEADERS, serviceErrorBodySchema, type ServiceReply } from '@orgplane/contracts';
 import { ServiceError } from '@orgplane/util';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { firstValueFrom, reduce, timeout, TimeoutError } from 'rxjs';
 import { z } from 'zod';
 import type { Logger } from './logger';
+import { MAX_ASSEMBLED_REPLY_BYTES, ReplyAssembly } from './reply-chunks';
 import { toRequestHeaders, type RequestContext } from './request-context';
 
 export interface ServiceClientOptions {
@@ -58,15 +59,58 @@ export class ServiceClient implements OnModuleInit, OnApplicationShutdown {
       serviceCredential?: string;
     } = {},
   ): Promise<ServiceReply<Data>> {
-    const headers = toRequestHeaders(context);
-    if (serviceCredential) headers.set(MESSAGE_HEADERS.serviceCredential, serviceCredential);
-    const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
+    const record = this.recordOf(payload, context, serviceCredential);
     let answer: unknown;
     try {
       answer = await firstValueFrom(this.client.send(subject, record).pipe(timeout(timeoutMs)));
     } catch (error) {
       throw this.toServiceError(error, subject, timeoutMs, context);
     }
+    return this.replyOf<Data>(answer, subject, context);
+  }
+
+  /**
+   * For a subject whose handler answers with `inChunks` (replies that may exceed one NATS
+   * message): the chunks, put back together, are the reply. The whole reply must be in within
+   * `timeoutMs`, and no larger than `maxReplyBytes`; a lost chunk fails the request at once.
+   */
+  async requestInChunks<Data>(
+    subject: string,
+    payload: unknown,
+    context: RequestContext,
+    {
+      timeoutMs = this.options.defaultTimeoutMs,
+      maxReplyBytes = MAX_ASSEMBLED_REPLY_BYTES,
+    }: { timeoutMs?: number; maxReplyBytes?: number } = {},
+  ): Promise<ServiceReply<Data>> {
+    const record = this.recordOf(payload, context);
+    let answer: unknown;
+    try {
+      // reduce emits once, when the reply stream ends: the timeout bounds the whole reply
+      const assembly = await firstValueFrom(
+        this.client.send(subject, record).pipe(
+          reduce((chunks, chunk) => chunks.add(chunk), new ReplyAssembly(maxReplyBytes)),
+          timeout(timeoutMs),
+        ),
+      );
+      answer = assembly.reply();
+    } catch (error) {
+      throw this.toServiceError(error, subject, timeoutMs, context);
+    }
+    return this.replyOf<Data>(answer, subject, context);
+  }
+
+  private recordOf(payload: unknown, context: RequestContext, serviceCredential?: string) {
+    const headers = toRequestHeaders(context);
+    if (serviceCredential) headers.set(MESSAGE_HEADERS.serviceCredential, serviceCredential);
+    return new NatsRecordBuilder(payload).setHeaders(headers).build();
+  }
+
+  private replyOf<Data>(
+    answer: unknown,
+    subject: string,
+    context: RequestContext,
+  ): ServiceReply<Data> {
     const reply = replySchema.safeParse(answer);
     if (!reply.success) {
       this.options.logger.error({ requestId: context.requestId, subject }, 'Malformed reply');
@@ -81,9 +125,14 @@ export class ServiceClient implements OnModuleInit, OnApplicationShutdown {
     timeoutMs: number,
     context: RequestContext,
   ): ServiceError {
+    const log = { requestId: context.requestId, subject };
+    if (error instanceof ServiceError) {
+      // a chunked reply that could not be put together
+      this.options.logger.warn({ ...log, code: error.code }, error.message);
+      return error;
+    }
     const body = serviceErrorBodySchema.safeParse(error);
     if (body.success) return ServiceError.fromBody(body.data);
-    const log = { requestId: context.requestId, subject };
     if (error instanceof TimeoutError) {
       this.options.logger.warn({ ...log, timeoutMs }, 'No answer in time');
       return new ServiceError(

@@ -7,19 +7,19 @@ import {
   replayOrganizationRequestSchema,
   type DiffOrganizationRequest,
   type HistoryMoment,
-  type OrganizationHistoryDiff,
-  type OrganizationHistoryState,
   type ReplayOrganizationRequest,
-  type ServiceReply,
 } from '@orgplane/contracts';
 import { parsePosition } from '@orgplane/event-store';
 import {
+  inChunks,
   RequestCtx,
   requireOrganizationCaller,
   ValidPayload,
+  type ReplyChunk,
   type RequestContext,
 } from '@orgplane/messaging';
 import { ServiceError } from '@orgplane/util';
+import type { Observable } from 'rxjs';
 import type { ReplayMoment } from '../infrastructure/history-snapshots.query';
 import { OrganizationHistory } from './organization-history';
 
@@ -27,7 +27,8 @@ import { OrganizationHistory } from './organization-history';
  * History replay over NATS. The whole organization is shown, whoever acted, so only its Admins
  * (or their `activity:read` keys, which act with the owner's role) may ask; the gateway checks
  * the same before asking. The events are read from the store itself, settled, so a moment just
- * written is already in the answer: there is no read model to wait for.
+ * written is already in the answer: there is no read model to wait for. A big organization's
+ * state runs to megabytes, more than one NATS message holds: replies go in chunks.
  */
 @Controller()
 export class HistoryHandlers {
@@ -38,22 +39,22 @@ export class HistoryHandlers {
   async replayOrganization(
     @ValidPayload(replayOrganizationRequestSchema) request: ReplayOrganizationRequest,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<OrganizationHistoryState>> {
+  ): Promise<Observable<ReplyChunk>> {
     const organizationId = requireHistoryReader(context);
     const moment = request.at !== undefined ? { at: request.at } : { position: request.position! };
-    return { data: await this.history.stateAt(organizationId, replayMomentOf(moment)) };
+    return inChunks({ data: await this.history.stateAt(organizationId, replayMomentOf(moment)) });
   }
 
   @MessagePattern(AUDIT_SUBJECTS.diffOrganization)
   async diffOrganization(
     @ValidPayload(diffOrganizationRequestSchema) request: DiffOrganizationRequest,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<OrganizationHistoryDiff>> {
+  ): Promise<Observable<ReplyChunk>> {
     const organizationId = requireHistoryReader(context);
     const [from, to] = [request.from, request.to].map((text) =>
       replayMomentOf(parseHistoryMoment(text)!),
     );
-    return { data: await this.history.diff(organizationId, from, to) };
+    return inChunks({ data: await this.history.diff(organizationId, from, to) });
   }
 }
 

@@ -1,8 +1,19 @@
 import type { OrganizationHistoryDiff, OrganizationHistoryState } from '@orgplane/contracts';
-import { parsePosition, type EventStore, type Position } from '@orgplane/event-store';
+import {
+  formatPosition,
+  parsePosition,
+  type EventStore,
+  type Position,
+} from '@orgplane/event-store';
 import { diffHistoryStates } from '../domain/history-diff';
 import { historyStateOf } from '../domain/history-state';
-import { emptyFold, foldEvent, type OrganizationFold } from '../domain/organization-fold';
+import {
+  branchFold,
+  emptyFold,
+  foldEvent,
+  type OrganizationFold,
+} from '../domain/organization-fold';
+import { FoldCache } from '../infrastructure/fold-cache';
 import { foldableOf } from '../infrastructure/foldable-event';
 import type {
   HistorySnapshotsQuery,
@@ -13,16 +24,31 @@ import type {
 const PAGE_SIZE = 2000;
 
 /**
+ * Decoded snapshots kept for the next replays, by their estimated size. Reading and decoding a
+ * big organization's snapshot (megabytes of JSON) is most of a replay's time; replays of one
+ * organization tend to come together (a diff, an investigation going back and forth).
+ */
+export const DECODED_SNAPSHOTS_BYTES = 64 * 1024 * 1024;
+
+/**
  * The organization as of a moment: the latest snapshot wholly before it (none: the empty fold),
  * then the organization's events after the snapshot, read from the event store itself, so the
  * answer is complete however far the snapshot projection lags. Without `snapshots`, every replay
  * folds from the first event (what the snapshots are checked against, and the bench's cold case).
  */
 export class OrganizationHistory {
+  /** snapshots loaded, by organization and position; never folded into (see branchFold) */
+  private readonly decoded: FoldCache;
+  /** loads under way, which a concurrent replay from the same snapshot waits for */
+  private readonly loading = new Map<string, Promise<OrganizationFold | null>>();
+
   constructor(
     private readonly store: EventStore,
     private readonly snapshots: HistorySnapshotsQuery | null,
-  ) {}
+    decodedSnapshotsBytes = DECODED_SNAPSHOTS_BYTES,
+  ) {
+    this.decoded = new FoldCache(decodedSnapshotsBytes);
+  }
 
   async stateAt(organizationId: string, moment: ReplayMoment): Promise<OrganizationHistoryState> {
     const fold = await this.foldAt(organizationId, moment);
@@ -42,8 +68,7 @@ export class OrganizationHistory {
   }
 
   async foldAt(organizationId: string, moment: ReplayMoment): Promise<OrganizationFold> {
-    const fold =
-      (await this.snapshots?.latestBefore(organizationId, moment)) ?? emptyFold(organizationId);
+    const fold = await this.startingFold(organizationId, moment);
     const until = 'at' in moment ? moment.at.getTime() : null;
     let from: Position | 'start' = fold.position ? parsePosition(fold.position)! : 'start';
     for (;;) {
@@ -60,6 +85,35 @@ export class OrganizationHistory {
       if (page.length < PAGE_SIZE) return fold;
       from = page[page.length - 1].position;
     }
+  }
+
+  /** A fold of its own to fold the tail into: a branch of the snapshot, or the empty fold. */
+  private async startingFold(
+    organizationId: string,
+    moment: ReplayMoment,
+  ): Promise<OrganizationFold> {
+    const position = await this.snapshots?.latestBefore(organizationId, moment);
+    const snapshot = position ? await this.snapshot(organizationId, position) : null;
+    return snapshot ? branchFold(snapshot) : emptyFold(organizationId);
+  }
+
+  private async snapshot(
+    organizationId: string,
+    position: Position,
+  ): Promise<OrganizationFold | null> {
+    const key = `${organizationId}@${formatPosition(position)}`;
+    const kept = this.decoded.get(key);
+    if (kept) return kept;
+    let loading = this.loading.get(key);
+    if (!loading) {
+      loading = this.snapshots!.load(organizationId, position).finally(() =>
+        this.loading.delete(key),
+      );
+      this.loading.set(key, loading);
+    }
+    const snapshot = await loading;
+    if (snapshot) this.decoded.set(key, snapshot);
+    return snapshot;
   }
 }
 

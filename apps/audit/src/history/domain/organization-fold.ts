@@ -210,3 +210,41 @@ export function foldEvent(fold: OrganizationFold, event: FoldableEvent): void {
   }
   fold.eventCount += 1;
 }
+
+/**
+ * A fold to fold further while `fold` stays as it is (a snapshot kept for other replays). The
+ * evolve functions never change the state they are given, they return a new one, and foldEvent
+ * only replaces entries of the fold's collections: copying the collections is enough.
+ */
+export function branchFold(fold: OrganizationFold): OrganizationFold {
+  return {
+    ...fold,
+    apiKeys: { ...fold.apiKeys },
+    sshKeys: { ...fold.sshKeys },
+    secrets: { ...fold.secrets },
+    projects: { ...fold.projects },
+    workspaces: { ...fold.workspaces },
+    resources: { ...fold.resources },
+  };
+}
+
+/** What one item of a fold (a key, a secret, a member...) takes in memory, on average (measured: 11.3 MB for a fold of 18,000). */
+const ITEM_BYTES = 640;
+
+/** A rough measure of the memory a fold takes, to bound the folds kept. */
+export function estimatedFoldBytes(fold: OrganizationFold): number {
+  const { organization } = fold;
+  const people =
+    organization.status === 'active'
+      ? organization.members.size + organization.invitations.size
+      : 0;
+  const items = [
+    fold.apiKeys,
+    fold.sshKeys,
+    fold.secrets,
+    fold.projects,
+    fold.workspaces,
+    fold.resources,
+  ].reduce((count, collection) => count + Object.keys(collection).length, people);
+  return (items + 1) * ITEM_BYTES;
+}

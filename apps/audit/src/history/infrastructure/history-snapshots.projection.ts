@@ -14,6 +14,7 @@ import {
   isFolded,
   type OrganizationFold,
 } from '../domain/organization-fold';
+import { FoldCache } from './fold-cache';
 import { foldableOf } from './foldable-event';
 import { HistorySnapshotsQuery } from './history-snapshots.query';
 import { HISTORY_SNAPSHOTS_TABLE, SNAPSHOT_EVERY } from './history.tables';
@@ -21,8 +22,11 @@ import { HISTORY_SNAPSHOTS_TABLE, SNAPSHOT_EVERY } from './history.tables';
 /** Events per transaction: snapshots are few, so a batch is mostly folding in memory. */
 const BATCH_SIZE = 1000;
 
-/** Organizations whose folds stay in memory between batches; the others are rebuilt on demand. */
-const CACHED_ORGANIZATIONS = 64;
+/**
+ * What the folds kept between batches may take (estimated); the others are rebuilt on demand.
+ * An idle service keeps them, so this is most of what catching up leaves it holding.
+ */
+export const KEPT_FOLDS_BYTES = 16 * 1024 * 1024;
 
 /** Events read per page when a fold is rebuilt from its snapshot. */
 const READ_PAGE = 2000;
@@ -40,11 +44,16 @@ export class HistorySnapshotsProjection implements Projection {
   readonly tables = [HISTORY_SNAPSHOTS_TABLE];
   readonly filter = { streamNamePrefixes: [...FOLDED_STREAM_PREFIXES] };
   readonly batchSize = BATCH_SIZE;
-  /** least recently used first */
-  private readonly folds = new Map<string, OrganizationFold>();
+  /** by organization */
+  private readonly folds: FoldCache;
   private store: EventStore | null = null;
 
-  constructor(private readonly snapshotEvery = SNAPSHOT_EVERY) {}
+  constructor(
+    private readonly snapshotEvery = SNAPSHOT_EVERY,
+    keptFoldsBytes = KEPT_FOLDS_BYTES,
+  ) {
+    this.folds = new FoldCache(keptFoldsBytes);
+  }
 
   readEventsFrom(store: EventStore): void {
     this.store = store;
@@ -80,16 +89,15 @@ export class HistorySnapshotsProjection implements Projection {
       if (organizationEvents) organizationEvents.push(event);
       else byOrganization.set(orgId, [event]);
     }
-    const snapshots: Snapshot[] = [];
     for (const [organizationId, organizationEvents] of byOrganization) {
       const fold = await this.foldBefore(organizationId, organizationEvents[0].position, context);
       for (const event of organizationEvents) {
         foldEvent(fold, foldableOf(event));
-        if (fold.eventCount % this.snapshotEvery === 0) snapshots.push(snapshotOf(fold));
+        // written at once: a batch's snapshots, megabytes each, are not all held until its end
+        if (fold.eventCount % this.snapshotEvery === 0) await writeSnapshot(context, fold);
       }
-      this.remember(fold);
+      this.folds.set(organizationId, fold);
     }
-    await writeSnapshots(context, snapshots);
   }
 
   /**
@@ -111,9 +119,13 @@ export class HistorySnapshotsProjection implements Projection {
       (text, parameters) => context.manager.query(text, parameters),
       context.schema,
     );
+    const snapshot = await snapshots.latestBefore(
+      organizationId,
+      { position },
+      { exclusive: true },
+    );
     const fold =
-      (await snapshots.latestBefore(organizationId, { position }, { exclusive: true })) ??
-      emptyFold(organizationId);
+      (snapshot && (await snapshots.load(organizationId, snapshot))) ?? emptyFold(organizationId);
     let from: Position | 'start' = fold.position ? parsePosition(fold.position)! : 'start';
     for (;;) {
       const page = await this.store.readAll({
@@ -129,48 +141,25 @@ export class HistorySnapshotsProjection implements Projection {
       from = page[page.length - 1].position;
     }
   }
-
-  private remember(fold: OrganizationFold): void {
-    this.folds.delete(fold.organizationId);
-    this.folds.set(fold.organizationId, fold);
-    if (this.folds.size > CACHED_ORGANIZATIONS) {
-      this.folds.delete(this.folds.keys().next().value!);
-    }
-  }
 }
 
-interface Snapshot {
-  organizationId: string;
-  position: Position;
-  recordedThrough: string;
-  fold: string;
-}
-
-function snapshotOf(fold: OrganizationFold): Snapshot {
-  return {
-    organizationId: fold.organizationId,
-    position: parsePosition(fold.position!)!,
-    recordedThrough: fold.recordedThrough!,
-    fold: encodeFold(fold),
-  };
-}
-
-async function writeSnapshots(
-  { manager, table }: ProjectionContext,
-  snapshots: Snapshot[],
-): Promise<void> {
-  if (snapshots.length === 0) return;
+/**
+ * One snapshot per statement, its text a parameter of its own: a fold runs to megabytes, and an
+ * array parameter would be copied once more, escaped, into the array's literal.
+ */
+async function writeSnapshot({ manager, table }: ProjectionContext, fold: OrganizationFold) {
+  const position = parsePosition(fold.position!)!;
   await manager.query(
     `INSERT INTO ${table(HISTORY_SNAPSHOTS_TABLE)}
        (organization_id, commit_position, prepare_position, recorded_through, fold)
-     SELECT * FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::timestamptz[], $5::text[])
+     VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT DO NOTHING`,
     [
-      snapshots.map((snapshot) => snapshot.organizationId),
-      snapshots.map((snapshot) => snapshot.position.commit.toString()),
-      snapshots.map((snapshot) => snapshot.position.prepare.toString()),
-      snapshots.map((snapshot) => snapshot.recordedThrough),
-      snapshots.map((snapshot) => snapshot.fold),
+      fold.organizationId,
+      position.commit.toString(),
+      position.prepare.toString(),
+      fold.recordedThrough,
+      encodeFold(fold),
     ],
   );
 }
