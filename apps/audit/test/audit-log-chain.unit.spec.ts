@@ -8,6 +8,7 @@ import {
 import {
   canonicalJson,
   ChainVerification,
+  contentInCanonicalOrder,
   entryHash,
   GENESIS_HASH,
   type AuditEntryContent,
@@ -53,6 +54,29 @@ describe('canonical JSON', () => {
     );
     expect(canonicalJson({ a: 1, b: undefined })).toBe(canonicalJson({ a: 1 }));
     expect(canonicalJson('é"\n')).toBe(JSON.stringify('é"\n'));
+  });
+
+  it('sorts keys JSON.stringify cannot keep in order: index keys, `__proto__`', () => {
+    expect(canonicalJson({ b: 1, 10: 'ten', 9: 'nine' })).toBe('{"10":"ten","9":"nine","b":1}');
+    expect(canonicalJson(JSON.parse('{"z":1,"__proto__":{"y":2,"x":1}}'))).toBe(
+      '{"__proto__":{"x":1,"y":2},"z":1}',
+    );
+    expect(canonicalJson([undefined, { b: [{ d: 1, c: 2 }], a: null }])).toBe(
+      '[null,{"a":null,"b":[{"c":2,"d":1}]}]',
+    );
+  });
+
+  it('writes objects by their own keys, without calling toJSON, and refuses what is no JSON', () => {
+    expect(canonicalJson({ at: new Date(0) })).toBe('{"at":{}}');
+    expect(() => canonicalJson({ a: () => 1 })).toThrow(TypeError);
+    expect(() => canonicalJson([Symbol('s')])).toThrow(TypeError);
+    expect(() => canonicalJson(undefined)).toThrow(TypeError);
+  });
+
+  it("lists an entry's content fields in canonical order", () => {
+    const keys = Object.keys(contentInCanonicalOrder(chainOf(1)[0]));
+    expect(keys).toEqual([...keys].sort());
+    expect(keys).not.toContain('hash');
   });
 });
 

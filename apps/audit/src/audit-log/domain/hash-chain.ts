@@ -19,13 +19,72 @@ export interface ChainLink {
  * reorders keys). Keys whose value is undefined are left out, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError(`Not a JSON value: ${String(value)}`);
-    return text;
+  const form = canonicalForm(value);
+  return form === WRITTEN_BY_HAND ? sortedJson(value) : stringified(form, value);
+}
+
+/** What canonicalForm returns for a value JSON.stringify cannot write in canonical order. */
+const WRITTEN_BY_HAND = Symbol('written by hand');
+
+/** Keys that objects list first, in numeric order, whatever order they were added in. */
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * The value in a form whose JSON.stringify text is the canonical one, for JSON.stringify (native)
+ * to write it many times faster than sortedJson: the value itself when its keys are in order at
+ * every level already (most are), else a copy with them sorted. WRITTEN_BY_HAND when no object
+ * can keep them in that order (an index key among others) or the value is no JSON.
+ */
+function canonicalForm(value: unknown): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') return WRITTEN_BY_HAND;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let index = 0; index < value.length; index++) {
+      const element: unknown = value[index];
+      const form = element === undefined ? null : canonicalForm(element);
+      if (form === WRITTEN_BY_HAND) return WRITTEN_BY_HAND;
+      if (form !== element && !copy) copy = value.slice(0, index) as unknown[];
+      copy?.push(form);
+    }
+    return copy ?? value;
   }
-  // Loops and concatenation rather than map/filter/join: the projection hashes every entry it
-  // writes, and this is most of that work.
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  // JSON.stringify would call a class's toJSON, which canonical JSON does not
+  let unchanged = prototype === Object.prototype || prototype === null;
+  let keysInOrder = true;
+  const forms: unknown[] = [];
+  for (let index = 0; index < keys.length; index++) {
+    if (index > 0 && keys[index - 1] > keys[index]) keysInOrder = false;
+    const field = record[keys[index]];
+    const form = field === undefined ? undefined : canonicalForm(field);
+    if (form === WRITTEN_BY_HAND) return WRITTEN_BY_HAND;
+    if (form !== field) unchanged = false;
+    forms.push(form);
+  }
+  if (unchanged && keysInOrder) return value;
+  // An object lists index keys first, and sets its prototype for a `__proto__` key.
+  if (keys.some((key) => key === '__proto__' || (!keysInOrder && INDEX_KEY.test(key)))) {
+    return WRITTEN_BY_HAND;
+  }
+  const order = keys.map((_, index) => index);
+  if (!keysInOrder) order.sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+  const copy: Record<string, unknown> = {};
+  for (const index of order) copy[keys[index]] = forms[index];
+  return copy;
+}
+
+function stringified(form: unknown, value: unknown): string {
+  const text = JSON.stringify(form);
+  if (text === undefined) throw new TypeError(`Not a JSON value: ${String(value)}`);
+  return text;
+}
+
+/** canonicalJson written field by field, for what canonicalForm cannot give. */
+function sortedJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return stringified(value, value);
   if (Array.isArray(value)) {
     let text = '[';
     for (let index = 0; index < value.length; index++) {
@@ -36,7 +95,7 @@ export function canonicalJson(value: unknown): string {
   }
   const record = value as Record<string, unknown>;
   let text = '{';
-  for (const key of sortedKeys(record)) {
+  for (const key of Object.keys(record).sort()) {
     const field = record[key];
     if (field === undefined) continue;
     if (text.length > 1) text += ',';
@@ -45,59 +104,46 @@ export function canonicalJson(value: unknown): string {
   return `${text}}`;
 }
 
-/** Most objects here are built with their keys in order already: only the others are sorted. */
-function sortedKeys(record: Record<string, unknown>): string[] {
-  const keys = Object.keys(record);
-  for (let index = 1; index < keys.length; index++) {
-    if (keys[index - 1] > keys[index]) return keys.sort();
-  }
-  return keys;
+/**
+ * The content's fields in canonical (sorted) order: JSON.stringify writes them so. The compiler
+ * checks that every field of AuditEntryContent is here, so a new field is hashed as soon as it
+ * exists (or this fails to compile); a unit test checks the order.
+ */
+export function contentInCanonicalOrder(content: AuditEntryContent) {
+  return {
+    actorApiKeyId: content.actorApiKeyId,
+    actorSystemId: content.actorSystemId,
+    actorType: content.actorType,
+    actorUserId: content.actorUserId,
+    attributes: content.attributes,
+    cause: content.cause,
+    correlationId: content.correlationId,
+    createdAt: content.createdAt,
+    eventType: content.eventType,
+    id: content.id,
+    ip: content.ip,
+    orgId: content.orgId,
+    position: content.position,
+    previousHash: content.previousHash,
+    requestId: content.requestId,
+    resourceId: content.resourceId,
+    resourceType: content.resourceType,
+    sequence: content.sequence,
+    targets: content.targets,
+    userAgent: content.userAgent,
+  } satisfies Record<keyof AuditEntryContent, unknown>;
 }
 
 /**
- * The content's fields in canonical order. The compiler checks the list against the type, so a
- * new field of AuditEntry is hashed as soon as it exists (or this fails to compile).
- */
-const CONTENT_FIELDS = Object.keys({
-  id: true,
-  orgId: true,
-  sequence: true,
-  eventType: true,
-  actorType: true,
-  actorUserId: true,
-  actorApiKeyId: true,
-  actorSystemId: true,
-  resourceType: true,
-  resourceId: true,
-  targets: true,
-  attributes: true,
-  cause: true,
-  requestId: true,
-  correlationId: true,
-  ip: true,
-  userAgent: true,
-  createdAt: true,
-  position: true,
-  previousHash: true,
-} satisfies Record<keyof AuditEntryContent, true>)
-  .sort()
-  .map((key) => ({ key, prefix: `${JSON.stringify(key)}:` }));
-
-/**
  * `sha256hex(previousHash + canonicalJson(content))`; the content includes previousHash too. An
- * entry may be passed as it is: its `hash` is not part of the content. The content's own keys are
- * known, so they are not sorted anew for every entry: the text is canonicalJson's all the same.
+ * entry may be passed as it is: its `hash` is not part of the content.
  */
 export function entryHash(content: AuditEntryContent): string {
-  const record = content as unknown as Record<string, unknown>;
-  let text = '{';
-  for (const { key, prefix } of CONTENT_FIELDS) {
-    const field = record[key];
-    if (field === undefined) continue;
-    if (text.length > 1) text += ',';
-    text += prefix + canonicalJson(field);
-  }
-  return hash('sha256', `${content.previousHash}${text}}`, 'hex');
+  return hash(
+    'sha256',
+    content.previousHash + canonicalJson(contentInCanonicalOrder(content)),
+    'hex',
+  );
 }
 
 type BrokenEntry = NonNullable<AuditChainVerification['firstBrokenEntry']>;

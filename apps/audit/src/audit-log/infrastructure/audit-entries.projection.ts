@@ -1,6 +1,9 @@
 import type { AuditEntry } from '@orgplane/contracts';
 import { formatPosition, type RecordedEvent } from '@orgplane/event-store';
 import type { Projection, ProjectionContext } from '@orgplane/projections';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   chainEntries,
   describeEvents,
@@ -106,21 +109,27 @@ export const auditEntriesProjection: Projection = {
     const logged = causationIds.length
       ? await readLogged(context, causationIds)
       : new Map<string, LoggedEntry>();
-    // Part after part: while the server stores one part, the next is chained and hashed here
-    // (one statement at a time on the connection, as the driver requires).
+    // Part after part: while the server stores one part, the next is chained, hashed and written
+    // out here (one statement at a time on the connection, as the driver requires).
+    const movedHeads = new Map<string, ChainHead>();
     let writing: Promise<void> = Promise.resolve();
     for (let start = 0; start < batch.length; start += WRITE_PART) {
       const part = chainEntries(batch.slice(start, start + WRITE_PART), heads, logged);
-      for (const [orgId, head] of part.heads) heads.set(orgId, head);
+      for (const [orgId, head] of part.heads) {
+        heads.set(orgId, head);
+        movedHeads.set(orgId, head);
+      }
       for (const { id, orgId, eventType } of part.entries) {
         logged.set(id, { orgId, action: eventType });
       }
+      const rows = copyRowsOf(part.entries);
       await writing;
-      writing = writeEntries(context, part.entries, part.heads);
+      writing = writeRows(context, rows);
       // awaited below; should chaining the next part throw first, the runner rolls back anyway
       writing.catch(() => undefined);
     }
     await writing;
+    await writeHeads(context, movedHeads);
   },
 };
 
@@ -165,73 +174,110 @@ async function readLogged(
   return new Map(rows.map((row) => [row.id, { orgId: row.org_id, action: row.action }]));
 }
 
-/** The entries table's columns, each with its type and its value in an entry. */
-const ENTRY_FIELDS: [column: string, type: string, value: (entry: AuditEntry) => unknown][] = [
-  ['org_id', 'uuid', (entry) => entry.orgId],
-  ['sequence', 'bigint', (entry) => entry.sequence],
-  ['id', 'uuid', (entry) => entry.id],
-  ['action', 'text', (entry) => entry.eventType],
-  ['actor_type', 'text', (entry) => entry.actorType],
-  ['actor_user_id', 'text', (entry) => entry.actorUserId],
-  ['actor_api_key_id', 'text', (entry) => entry.actorApiKeyId],
-  ['actor_system_id', 'text', (entry) => entry.actorSystemId],
-  ['resource_type', 'text', (entry) => entry.resourceType],
-  ['resource_id', 'text', (entry) => entry.resourceId],
-  ['targets', 'json', (entry) => JSON.stringify(entry.targets)],
-  ['attributes', 'json', (entry) => JSON.stringify(entry.attributes)],
-  ['cause_entry_id', 'uuid', (entry) => entry.cause?.entryId ?? null],
-  ['cause_action', 'text', (entry) => entry.cause?.action ?? null],
-  ['request_id', 'text', (entry) => entry.requestId],
-  ['correlation_id', 'text', (entry) => entry.correlationId],
-  ['ip', 'text', (entry) => entry.ip],
-  ['user_agent', 'text', (entry) => entry.userAgent],
-  ['created_at', 'timestamptz', (entry) => entry.createdAt],
-  ['position', 'text', (entry) => entry.position],
-  ['previous_hash', 'text', (entry) => entry.previousHash],
-  ['hash', 'text', (entry) => entry.hash],
+/** The entries table's columns, each with its value in an entry as COPY's text format takes it. */
+const ENTRY_FIELDS: [column: string, value: (entry: AuditEntry) => string | number | null][] = [
+  ['org_id', (entry) => entry.orgId],
+  ['sequence', (entry) => entry.sequence],
+  ['id', (entry) => entry.id],
+  ['action', (entry) => entry.eventType],
+  ['actor_type', (entry) => entry.actorType],
+  ['actor_user_id', (entry) => entry.actorUserId],
+  ['actor_api_key_id', (entry) => entry.actorApiKeyId],
+  ['actor_system_id', (entry) => entry.actorSystemId],
+  ['resource_type', (entry) => entry.resourceType],
+  ['resource_id', (entry) => entry.resourceId],
+  ['targets', (entry) => JSON.stringify(entry.targets)],
+  ['attributes', (entry) => JSON.stringify(entry.attributes)],
+  ['cause_entry_id', (entry) => entry.cause?.entryId ?? null],
+  ['cause_action', (entry) => entry.cause?.action ?? null],
+  ['request_id', (entry) => entry.requestId],
+  ['correlation_id', (entry) => entry.correlationId],
+  ['ip', (entry) => entry.ip],
+  ['user_agent', (entry) => entry.userAgent],
+  ['created_at', (entry) => entry.createdAt],
+  ['position', (entry) => entry.position],
+  ['previous_hash', (entry) => entry.previousHash],
+  ['hash', (entry) => entry.hash],
 ];
+const ENTRY_COLUMN_LIST = ENTRY_FIELDS.map(([column]) => column).join(', ');
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIALS = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};
+
+/** A field in COPY's text format: null as `\N`, the delimiter and line breaks escaped. */
+function copyField(value: string | number | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return COPY_SPECIAL.test(value)
+    ? value.replace(COPY_SPECIALS, (char) => COPY_ESCAPES[char])
+    : value;
+}
+
+/** The entries' rows and their targets' (every target of every entry), in COPY's text format. */
+function copyRowsOf(entries: readonly AuditEntry[]): { entries: string; targets: string } {
+  let entryRows = '';
+  let targetRows = '';
+  for (const entry of entries) {
+    let row = copyField(ENTRY_FIELDS[0][1](entry));
+    for (let index = 1; index < ENTRY_FIELDS.length; index++) {
+      row += `\t${copyField(ENTRY_FIELDS[index][1](entry))}`;
+    }
+    entryRows += `${row}\n`;
+    for (const target of entry.targets) {
+      targetRows += `${entry.orgId}\t${copyField(target.type)}\t${copyField(target.id)}\t${entry.sequence}\n`;
+    }
+  }
+  return { entries: entryRows, targets: targetRows };
+}
 
 /**
- * The entries, their targets (unpacked by the server from the entries' own `targets`) and the
- * moved heads in one statement, the rows as one array per column (`unnest`). Measured against the
- * batch as one JSON parameter that the server unpacks (`json_to_recordset`,
- * `jsonb_array_elements`), this caught up a quarter faster or more.
+ * Each table's rows in one COPY: measured against one multi-row INSERT of a column array each
+ * (`unnest`), the server spends about a third less per entry, and this process no longer
+ * serialises 22 arrays.
  */
-async function writeEntries(
+async function writeRows(
   { manager, table }: ProjectionContext,
-  entries: AuditEntry[],
-  heads: Map<string, ChainHead>,
+  rows: { entries: string; targets: string },
 ): Promise<void> {
-  const parameters: unknown[] = [];
-  /** `$n::type[], …`: one array parameter per column */
-  const arrays = (columns: [type: string, values: unknown[]][]) =>
-    columns
-      .map(([type, values]) => {
-        parameters.push(values);
-        return `$${parameters.length}::${type}[]`;
-      })
-      .join(', ');
-  const movedHeads = [...heads].map(([orgId, head]) => ({ orgId, ...head }));
+  // the transaction's own connection: the runner's, which the entity manager was made for
+  const client = (await manager.queryRunner?.connect()) as PoolClient | undefined;
+  if (!client) throw new Error("The audit projection writes within the runner's transaction");
+  await copyInto(client, `${table(AUDIT_ENTRIES_TABLE)} (${ENTRY_COLUMN_LIST})`, rows.entries);
+  await copyInto(
+    client,
+    `${table(AUDIT_ENTRY_TARGETS_TABLE)} (org_id, target_type, target_id, sequence)`,
+    rows.targets,
+  );
+}
+
+async function copyInto(client: PoolClient, target: string, rows: string): Promise<void> {
+  const copy = client.query(copyFrom(`COPY ${target} FROM STDIN`));
+  copy.end(rows);
+  await finished(copy);
+}
+
+/** The organizations' new heads, in one statement. */
+async function writeHeads(
+  { manager, table }: ProjectionContext,
+  heads: ReadonlyMap<string, ChainHead>,
+): Promise<void> {
+  const movedHeads = [...heads.entries()];
   await manager.query(
-    `WITH entries AS (
-       INSERT INTO ${table(AUDIT_ENTRIES_TABLE)} (${ENTRY_FIELDS.map(([column]) => column).join(', ')})
-       SELECT * FROM unnest(${arrays(ENTRY_FIELDS.map(([, type, value]) => [type, entries.map(value)]))})
-       RETURNING org_id, sequence, targets
-     ),
-     targets AS (
-       INSERT INTO ${table(AUDIT_ENTRY_TARGETS_TABLE)} (org_id, target_type, target_id, sequence)
-       SELECT entry.org_id, target->>'type', target->>'id', entry.sequence
-         FROM entries entry, json_array_elements(entry.targets) AS target
-     )
-     INSERT INTO ${table(AUDIT_CHAIN_HEADS_TABLE)} (org_id, sequence, hash, entry_id)
-     SELECT * FROM unnest(${arrays([
-       ['uuid', movedHeads.map((head) => head.orgId)],
-       ['bigint', movedHeads.map((head) => head.sequence)],
-       ['text', movedHeads.map((head) => head.hash)],
-       ['uuid', movedHeads.map((head) => head.entryId)],
-     ])})
+    `INSERT INTO ${table(AUDIT_CHAIN_HEADS_TABLE)} (org_id, sequence, hash, entry_id)
+     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[])
      ON CONFLICT (org_id) DO UPDATE SET
        sequence = EXCLUDED.sequence, hash = EXCLUDED.hash, entry_id = EXCLUDED.entry_id`,
-    parameters,
+    [
+      movedHeads.map(([orgId]) => orgId),
+      movedHeads.map(([, head]) => head.sequence),
+      movedHeads.map(([, head]) => head.hash),
+      movedHeads.map(([, head]) => head.entryId),
+    ],
   );
 }
