@@ -65,9 +65,10 @@ beforeAll(async () => {
     'membership-int-spec',
     createLogger('membership-int-spec', 'silent'),
     // The race below queues 50 commands on one stream in this one process, each retry folding the
-    // whole stream again: on a busy 2-vCPU machine the last answers take about 10 s. What the test
-    // asserts is the outcome, not the latency (BENCHMARKS has the speed of the write path).
-    30_000,
+    // whole stream again: on a busy 2-vCPU machine the last answers took 10 s, and 29 s when other
+    // work shared the machine (the code of an earlier commit too). What the test asserts is the
+    // outcome, not the latency (BENCHMARKS has the speed of the write path).
+    60_000,
   );
   // What a gateway instance does to keep its access cache fresh.
   gateway = await NatsBroadcast.connect({
@@ -714,5 +715,5 @@ describe('the last Admin under a race', () => {
     expect(adminsInReadModel.data.map((member) => member.userId).sort()).toEqual(
       remaining.map(([userId]) => userId).sort(),
     );
-  });
+  }, 120_000);
 });
