@@ -671,15 +671,21 @@ describe('filters and pages', () => {
       200,
       'remove the member',
     );
+    // The departure's consequences land when each service's reaction gets to them, after the
+    // removal answered: wait until they did and the log has stopped growing for a second.
+    let previous: string[] = [];
     all = await eventually(
       async () => {
         const entries = await listAll('');
+        const seen = previous;
+        previous = ids(entries);
         expect(entries.filter((entry) => entry.actorType === 'system').length).toBeGreaterThan(
           DEPARTURE.length,
         );
+        expect(ids(entries)).toEqual(seen);
         return entries;
       },
-      { timeoutMs: 15_000, intervalMs: 200 },
+      { timeoutMs: 20_000, intervalMs: 1000 },
     );
   }, 120_000);
 
