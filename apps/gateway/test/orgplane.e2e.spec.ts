@@ -9,7 +9,7 @@ import {
   type HealthReply,
 } from '@orgplane/contracts';
 import { createLogger, ROOT_FIELD, ServiceClient, type RequestContext } from '@orgplane/messaging';
-import { ServiceExitedError } from '@orgplane/testing';
+import { eventually, ServiceExitedError } from '@orgplane/testing';
 import { newRequestId } from '@orgplane/util';
 import { Stack, startService, type HttpRequest, type HttpResponse } from './support/stack';
 
@@ -177,15 +177,19 @@ describe('organizations', () => {
   it("puts the gateway's request id on the services' log lines", async () => {
     const created = await createOrganization({ name: 'Traced' });
     const requestId = created.headers.get('x-request-id');
-    const lines = stack.membership.flatMap((instance) => instance.logs);
-    expect(lines).toContainEqual(
-      expect.objectContaining({
-        requestId,
-        msg: 'Request handled',
-        subject: MEMBERSHIP_SUBJECTS.createOrganization,
-        outcome: 'ok',
-      }),
-    );
+    // The service's stdout reaches this process on its own pipe, possibly after the HTTP reply.
+    const lines = await eventually(() => {
+      const logged = stack.membership.flatMap((instance) => instance.logs);
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          requestId,
+          msg: 'Request handled',
+          subject: MEMBERSHIP_SUBJECTS.createOrganization,
+          outcome: 'ok',
+        }),
+      );
+      return logged;
+    });
     const handled = lines.filter((line) => line.msg === 'Request handled');
     expect(handled.every((line) => typeof line.requestId === 'string')).toBe(true);
   });
