@@ -19,7 +19,15 @@ import {
   type Position,
 } from '@orgplane/event-store';
 import { ProjectionRunner, readCheckpoint } from '@orgplane/projections';
-import { dropSchema, loadAverage1m, uniqueSchemaName, writeBenchResults } from '@orgplane/testing';
+import {
+  dropSchema,
+  loadAverage1m,
+  uniqueSchemaName,
+  writeBenchResults,
+  benchDatabaseUrl,
+  positiveInteger,
+  quietLogger,
+} from '@orgplane/testing';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
@@ -27,15 +35,13 @@ import { AUDIT_ENTRIES_TABLE } from '../src/audit-log/infrastructure/audit-log.t
 import { auditEntriesProjection } from '../src/audit-log/infrastructure/audit-entries.projection';
 import { organizationHistory } from '../src/audit-log/testing/organization-history.fixture';
 import type { StreamEvent } from '../src/audit-log/testing/service-events.fixture';
-import { positiveInteger, quietLogger } from './bench-support';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'catch-up.json');
 const TARGET_EVENTS_PER_SECOND = 50_000;
 const READ_PAGE = 1000;
 
 const config = {
-  connectionString:
-    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/orgplane_bench',
+  connectionString: benchDatabaseUrl(),
   events: positiveInteger('BENCH_EVENTS', 100_000),
   orgs: positiveInteger('BENCH_ORGS', 20),
   runs: positiveInteger('BENCH_RUNS', 3),

@@ -19,7 +19,14 @@ import {
   type Position,
 } from '@orgplane/event-store';
 import { ProjectionRunner, readCheckpoint } from '@orgplane/projections';
-import { dropSchema, loadAverage1m, uniqueSchemaName } from '@orgplane/testing';
+import {
+  dropSchema,
+  loadAverage1m,
+  uniqueSchemaName,
+  benchDatabaseUrl,
+  positiveInteger,
+  quietLogger,
+} from '@orgplane/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { organizationHistory } from '../src/audit-log/testing/organization-history.fixture';
@@ -32,7 +39,6 @@ import {
   type ReplayMoment,
 } from '../src/history/infrastructure/history-snapshots.query';
 import { SNAPSHOT_EVERY } from '../src/history/infrastructure/history.tables';
-import { positiveInteger, quietLogger } from './bench-support';
 
 const TARGET_MS = 300;
 const READ_PAGE = 2000;
@@ -40,8 +46,7 @@ const READ_PAGE = 2000;
 const FRACTIONS = [0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1];
 
 const config = {
-  connectionString:
-    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/orgplane_bench',
+  connectionString: benchDatabaseUrl(),
   events: positiveInteger('BENCH_EVENTS', 100_000),
   runs: positiveInteger('BENCH_RUNS', 7),
   coldRuns: positiveInteger('BENCH_COLD_RUNS', 2),

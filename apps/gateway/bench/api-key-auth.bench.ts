@@ -30,7 +30,7 @@
  * | `BENCH_REPETITIONS`           | 3                  | runs of each configuration               |
  * | `BENCH_OPEN_LOOP_CONNECTIONS` | 64                 | open loop: connections (or NATS slots)   |
  * | `RATE_LIMIT_PER_MINUTE`       | 1000000 (gateway)  | the default 600 would refuse the bench   |
- * | `BENCH_DATABASE_URL`          | bench-config.ts    | the database, as for the other benches   |
+ * | `BENCH_DATABASE_URL`          | @orgplane/testing  | the database, as for the other benches   |
  */
 import { createInbox, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -51,12 +51,14 @@ import {
   openLoop,
   type RunResult,
   type Send,
+  benchDatabaseUrl,
+  positiveInteger,
+  positiveIntegers,
 } from '@orgplane/testing';
 import { newRequestId, systemClock } from '@orgplane/util';
 import path from 'node:path';
 import { SessionTokenVerifier } from '../src/auth/session-token.verifier';
 import { ApiKeyCache, lookupOverNats } from '../src/authorization/api-key-cache';
-import { benchDatabaseUrl, positiveInteger } from './bench-config';
 import { httpSenders, openConnections, type HttpTarget } from './load-generator';
 import { startFloorServer } from './floor-process';
 import { ServiceStack } from './service-stack';
@@ -75,16 +77,6 @@ const RESULTS_FILE = path.join(
 );
 const FLOOR_SUBJECT = 'bench.floor.echo';
 const TARGET = { p99Ms: 2, rate: 5000 };
-
-function positiveIntegers(name: string, fallback: number[]): number[] {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const values = text.split(',').map((part) => Number(part.trim()));
-  if (values.some((value) => !Number.isInteger(value) || value < 1)) {
-    throw new Error(`${name} must be a comma-separated list of positive integers`);
-  }
-  return values;
-}
 
 const config = {
   databaseUrl: benchDatabaseUrl(),

@@ -29,8 +29,14 @@ import {
   type JsonObject,
   type NewEvent,
 } from '@orgplane/event-store';
-import { formatTable, loadAverage1m, residentMemory, writeBenchResults } from '@orgplane/testing';
-import { benchDatabaseUrl, positiveInteger } from './bench-config';
+import {
+  formatTable,
+  loadAverage1m,
+  residentMemory,
+  writeBenchResults,
+  benchDatabaseUrl,
+  positiveInteger,
+} from '@orgplane/testing';
 import { ServiceStack } from './service-stack';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'audit-export.json');

@@ -7,12 +7,18 @@
  *
  * See README.md next to this file.
  */
-import { formatTable, loadAverage1m, residentMemory, type ResidentMemory } from '@orgplane/testing';
+import {
+  formatTable,
+  loadAverage1m,
+  residentMemory,
+  type ResidentMemory,
+  benchDatabaseUrl,
+  positiveInteger,
+} from '@orgplane/testing';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { benchDatabaseUrl, positiveInteger } from './bench-config';
 import { ServiceStack, type ServiceName } from './service-stack';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'idle-memory.json');

@@ -15,10 +15,11 @@ import {
   uniqueSchemaName,
   writeBenchResults,
   type LatencySummary,
+  benchDatabaseUrl,
+  positiveInteger,
 } from '@orgplane/testing';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { benchDatabaseUrl, positiveInteger } from './bench-config';
 import { ServiceStack } from './service-stack';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'read-your-writes.json');

@@ -36,7 +36,7 @@
  * | `BENCH_INITIAL_WARM_UP_MS` | 10000             | once, every target, before the first run  |
  * | `BENCH_REPETITIONS`        | 3                 | runs of each configuration                |
  * | `RATE_LIMIT_PER_MINUTE`    | 1000000 (gateway) | the default 600 would refuse the bench    |
- * | `BENCH_DATABASE_URL`       | bench-config.ts   | the database, as for the other benches    |
+ * | `BENCH_DATABASE_URL`       | @orgplane/testing | the database, as for the other benches    |
  */
 import { createInbox, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -68,12 +68,14 @@ import {
   type ProcessGroup,
   closedLoop,
   type Send,
+  benchDatabaseUrl,
+  positiveInteger,
+  positiveIntegers,
 } from '@orgplane/testing';
 import { newRequestId } from '@orgplane/util';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
-import { benchDatabaseUrl, positiveInteger } from './bench-config';
 import { HttpConnection } from './load-generator';
 import { startFloorServer } from './floor-process';
 import { ServiceStack } from './service-stack';
@@ -87,16 +89,6 @@ const RESOLVER = { service: 'bench-runner', usage: 'tools' as const };
 const READ_SECRET = 'BENCH_READ';
 /** Rotated by the write phase, one per connection so that writers never race on one stream. */
 const rotatedSecret = (index: number) => `BENCH_ROTATE_${index + 1}`;
-
-function positiveIntegers(name: string, fallback: number[]): number[] {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const values = text.split(',').map((part) => Number(part.trim()));
-  if (values.some((value) => !Number.isInteger(value) || value < 1)) {
-    throw new Error(`${name} must be a comma-separated list of positive integers`);
-  }
-  return values;
-}
 
 const config = {
   databaseUrl: benchDatabaseUrl(),

@@ -81,17 +81,14 @@ import {
   openLoop,
   type RunResult,
   type Send,
+  benchDatabaseUrl,
+  positiveInteger,
+  positiveIntegers,
 } from '@orgplane/testing';
 import { newId } from '@orgplane/util';
 import { Client } from 'pg';
 import { AccessIndex } from '../src/authorization/domain/access-index';
-import {
-  benchDatabaseUrl,
-  median,
-  NatsRequester,
-  positiveInteger,
-  positiveIntegers,
-} from './bench-support';
+import { median, NatsRequester } from './bench-support';
 import { appendWorld, buildWorld, checkMix, type BenchWorld } from './seed';
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');

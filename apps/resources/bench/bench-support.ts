@@ -1,30 +1,7 @@
 /**
- * The benchmark's settings and its NATS requester; the closed- and open-loop drivers are
- * @orgplane/testing's.
+ * The benchmark's median and its NATS requester; its settings and the closed- and open-loop
+ * drivers are @orgplane/testing's.
  */
-
-/** The benches' database; each run works in fresh schemas of it and drops them at the end. */
-export function benchDatabaseUrl(): string {
-  return process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/orgplane_bench';
-}
-
-export function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
-
-export function positiveIntegers(name: string, fallback: number[]): number[] {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const values = text.split(',').map((part) => Number(part.trim()));
-  if (values.some((value) => !Number.isInteger(value) || value < 1)) {
-    throw new Error(`${name} must be a comma-separated list of positive integers`);
-  }
-  return values;
-}
 
 export function median(values: readonly number[]): number {
   const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);

@@ -1,3 +1,4 @@
+import { quietLogger } from '@orgplane/testing';
 /**
  * The projection runner "in another process": its own event store and DataSource, so nothing
  * but the store's NOTIFY (or its poll) tells it about the bench's appends, as for a service
@@ -15,7 +16,6 @@ import {
   tellBench,
   type BenchDatabase,
 } from './bench-processes';
-import { quietLogger } from './quiet-logger';
 
 async function main() {
   const database = helperRequest<BenchDatabase>();

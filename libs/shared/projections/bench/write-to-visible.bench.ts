@@ -17,6 +17,9 @@ import {
   uniqueSchemaName,
   writeBenchResults,
   type LatencySummary,
+  benchDatabaseUrl,
+  positiveInteger,
+  quietLogger,
 } from '@orgplane/testing';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -35,7 +38,6 @@ import {
   type StoreTiming,
   storeOptions,
 } from './bench-processes';
-import { quietLogger } from './quiet-logger';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'write-to-visible.json');
 /** the issue's target for write-to-visible, p99 */
@@ -44,8 +46,7 @@ const TARGET_P99_MS = 20;
 const WAIT_TIMEOUT_MS = 2000;
 
 const config = {
-  connectionString:
-    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/orgplane_bench',
+  connectionString: benchDatabaseUrl(),
   samples: positiveInteger('BENCH_SAMPLES', 1000),
   warmUp: positiveInteger('BENCH_WARM_UP', 100),
   loadAppendsPerSecond: positiveInteger('BENCH_LOAD_RATE', 200),
@@ -56,12 +57,6 @@ const config = {
     notifyIntervalMs: optionalInteger('BENCH_NOTIFY_INTERVAL_MS'),
   } satisfies StoreTiming,
 };
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = optionalInteger(name) ?? fallback;
-  if (value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 function optionalInteger(name: string): number | undefined {
   const text = process.env[name];

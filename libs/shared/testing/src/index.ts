@@ -12,3 +12,4 @@ export * from './cpu-usage';
 export * from './load-loops';
 export * from './ssh-wire';
 export * from './resident-memory';
+export * from './bench-settings';
