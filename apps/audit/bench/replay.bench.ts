@@ -121,7 +121,6 @@ async function main(): Promise<void> {
     const head = recorded[recorded.length - 1].position;
 
     const projection = new HistorySnapshotsProjection();
-    projection.readEventsFrom(store);
     const runner = new ProjectionRunner(store, dataSource, projection, {
       schema,
       logger: quietLogger,

@@ -5,9 +5,7 @@ import { DataSource } from 'typeorm';
 import { AUDIT_CONFIG, type AuditConfig } from '../audit.config';
 import { HistoryHandlers } from './application/history.handlers';
 import { OrganizationHistory } from './application/organization-history';
-import { HistorySnapshotsProjection } from './infrastructure/history-snapshots.projection';
 import { HistorySnapshotsQuery } from './infrastructure/history-snapshots.query';
-import { historySnapshotsProjection } from './history-projections';
 
 @Module({
   controllers: [HistoryHandlers],
@@ -23,15 +21,6 @@ import { historySnapshotsProjection } from './history-projections';
             config.READ_MODEL_SCHEMA,
           ),
         ),
-    },
-    {
-      // before the runners start (on bootstrap): a fold missing from memory is rebuilt from them
-      provide: HistorySnapshotsProjection,
-      inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => {
-        historySnapshotsProjection.readEventsFrom(store);
-        return historySnapshotsProjection;
-      },
     },
   ],
 })

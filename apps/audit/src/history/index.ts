@@ -1,4 +1,4 @@
-import { historySnapshotsProjection } from './history-projections';
+import { HistorySnapshotsProjection } from './infrastructure/history-snapshots.projection';
 
 export { HistoryModule } from './history.module';
-export const historyProjections = [historySnapshotsProjection];
+export const historyProjections = [new HistorySnapshotsProjection()];

@@ -48,7 +48,6 @@ describe('history replay', () => {
     /** a runner with a projection of its own: nothing in memory, whatever ran before */
     const catchUp = async () => {
       const projection = new HistorySnapshotsProjection(SNAPSHOT_EVERY);
-      projection.readEventsFrom(store);
       runner = new ProjectionRunner(store, dataSource, projection, {
         schema,
         batchSize: 250,

@@ -495,7 +495,7 @@ export class ProjectionRunner {
     const { queryRunner } = lock;
     await queryRunner.startTransaction();
     try {
-      const result = await work(projectionContext(queryRunner.manager, this.schema));
+      const result = await work(projectionContext(queryRunner.manager, this.schema, this.store));
       await queryRunner.commitTransaction();
       return result;
     } catch (error) {

@@ -1,12 +1,20 @@
-import type { EventFilter, Position, RecordedEvent } from '@orgplane/event-store';
+import type { EventFilter, EventStore, Position, RecordedEvent } from '@orgplane/event-store';
 import { formatPosition } from '@orgplane/event-store';
 import type { EntityManager } from 'typeorm';
 
-/** What a projection gets to work with: the transaction's manager and the service's schema. */
+/**
+ * What a projection gets to work with: the transaction's manager, the service's schema, and the
+ * event store it follows, to read from.
+ */
 export interface ProjectionContext {
   /** bound to the runner's transaction: everything written through it commits with the checkpoint */
   readonly manager: EntityManager;
   readonly schema: string;
+  /**
+   * For a projection that keeps state in memory between batches and must rebuild it after a
+   * restart or a rolled-back batch (history snapshots); reading only.
+   */
+  readonly eventStore: Pick<EventStore, 'readAll'>;
   /** `"schema"."table"`, quoted, for SQL text */
   table(name: string): string;
 }
@@ -145,6 +153,10 @@ export function qualifiedTable(schema: string, table: string): string {
   return `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
 }
 
-export function projectionContext(manager: EntityManager, schema: string): ProjectionContext {
-  return { manager, schema, table: (name) => qualifiedTable(schema, name) };
+export function projectionContext(
+  manager: EntityManager,
+  schema: string,
+  eventStore: Pick<EventStore, 'readAll'>,
+): ProjectionContext {
+  return { manager, schema, eventStore, table: (name) => qualifiedTable(schema, name) };
 }

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@orgplane/event-store';
+import type { EventStore, RecordedEvent } from '@orgplane/event-store';
 import type { EntityManager } from 'typeorm';
 import {
   defineProjection,
@@ -34,8 +34,8 @@ function recorded<E extends CartEvent>(type: E['type'], data: E['data']): Record
   };
 }
 
-// The reducers below never touch the database: they record what reached them.
-const context = projectionContext({} as EntityManager, 'shop');
+// The reducers below never touch the database or the event store: they record what reached them.
+const context = projectionContext({} as EntityManager, 'shop', {} as EventStore);
 
 function cartsProjection(seen: string[], failOn?: string) {
   return defineProjection<CartEvent>({

@@ -1,7 +1,6 @@
 import {
   comparePositions,
   parsePosition,
-  type EventStore,
   type Position,
   type RecordedEvent,
 } from '@orgplane/event-store';
@@ -36,7 +35,7 @@ const READ_PAGE = 2000;
  * its events: a replay then folds at most that many events after the latest snapshot before its
  * moment. Folds are kept in memory for the organizations seen last; any other (after a restart, an
  * eviction, or a batch rolled back) is rebuilt like a replay: its latest snapshot, then its events
- * after it, read from the event store, which `readEventsFrom` provides once the service has one.
+ * after it, read from the event store the runner follows.
  */
 export class HistorySnapshotsProjection implements Projection {
   readonly name = HISTORY_SNAPSHOTS_TABLE;
@@ -46,17 +45,12 @@ export class HistorySnapshotsProjection implements Projection {
   readonly batchSize = BATCH_SIZE;
   /** by organization */
   private readonly folds: FoldCache;
-  private store: EventStore | null = null;
 
   constructor(
     private readonly snapshotEvery = SNAPSHOT_EVERY,
     keptFoldsBytes = KEPT_FOLDS_BYTES,
   ) {
     this.folds = new FoldCache(keptFoldsBytes);
-  }
-
-  readEventsFrom(store: EventStore): void {
-    this.store = store;
   }
 
   async setup({ manager, table }: ProjectionContext): Promise<void> {
@@ -114,7 +108,6 @@ export class HistorySnapshotsProjection implements Projection {
     if (cached && (!cachedPosition || comparePositions(cachedPosition, position) < 0)) {
       return cached;
     }
-    if (!this.store) throw new Error(`${this.name}: no event store to rebuild a fold from`);
     const snapshots = new HistorySnapshotsQuery(
       (text, parameters) => context.manager.query(text, parameters),
       context.schema,
@@ -128,7 +121,7 @@ export class HistorySnapshotsProjection implements Projection {
       (snapshot && (await snapshots.load(organizationId, snapshot))) ?? emptyFold(organizationId);
     let from: Position | 'start' = fold.position ? parsePosition(fold.position)! : 'start';
     for (;;) {
-      const page = await this.store.readAll({
+      const page = await context.eventStore.readAll({
         filter: { organizationId },
         fromPosition: from,
         toPosition: position,

@@ -94,7 +94,7 @@ it('adopts the index of keys from before the shared departure projection, and go
     await runner.stop();
   }
   // Setup runs whenever a runner becomes active: once adopted, the tables stay as they are.
-  await projection.setup(projectionContext(dataSource.manager, schema));
+  await projection.setup(projectionContext(dataSource.manager, schema, store));
   expect(await relations()).toEqual([
     'member_removal_deleted_organizations',
     'member_removal_departed_members',
