@@ -239,6 +239,8 @@ it('malformed queries', async () => {
     'unexpected=1',
     'role=owner',
     'status=lost',
+    'projectId=not-a-uuid',
+    'visibility=everyone',
   ];
   for (const { operationId, route, request } of allRoutes()) {
     if (route.method !== 'GET' || !route.query) continue;
@@ -255,6 +257,49 @@ it('malformed queries', async () => {
       }
     }
   }
+});
+
+it('malformed filters of the registry lists are a 400', async () => {
+  const lists = allRoutes().filter(({ operationId }) => /^registry\.\w+\.list$/.test(operationId));
+  expect(lists).toHaveLength(4);
+  for (const { operationId, request } of lists) {
+    for (const query of ['projectId=not-a-uuid', 'projectId=', 'visibility=everyone']) {
+      const response = await expectHandled(`${operationId}?${query}`, {
+        ...request,
+        path: `${request.path}?${query}`,
+      });
+      if (response.status !== 400) {
+        failures.push(`${operationId}?${query}: ${response.status}, expected 400`);
+      }
+    }
+  }
+});
+
+it('malformed queries on routes that write', async () => {
+  const queries = [
+    'force=yes',
+    'force=',
+    'force=TRUE',
+    'force=1',
+    'force=true&force=false',
+    'unexpected=1',
+  ];
+  let sent = 0;
+  for (const { operationId, route, request } of allRoutes()) {
+    if (route.method === 'GET' || !route.query) continue;
+    for (const query of queries) {
+      sent += 1;
+      const response = await expectHandled(`${operationId}?${query}`, {
+        ...request,
+        path: `${request.path}?${query}`,
+      });
+      if (response.status !== 400) {
+        failures.push(`${operationId}?${query}: ${response.status}, expected 400`);
+      }
+    }
+  }
+  // workspaces.delete at least: a sweep over no route would pass vacuously
+  expect(sent).toBeGreaterThanOrEqual(queries.length);
 });
 
 it('headers the gateway reads, malformed', async () => {

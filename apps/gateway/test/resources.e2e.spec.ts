@@ -22,6 +22,7 @@ import { HTTP_HEADERS } from '../src/common/http-request-context';
 import { newSshPublicKey } from './support/ssh-keys';
 import { Stack, type HttpRequest, type HttpResponse } from './support/stack';
 import {
+  after,
   buildWorld,
   createApiKey,
   expectStatus,
@@ -137,16 +138,20 @@ async function resourceWith(kind: ResourceKind, visibility: ResourceVisibility):
   return id;
 }
 
-/** `resources.v1.authorize`, asked by the platform (it has seen every write of this file). */
+/**
+ * `resources.v1.authorize`, asked by the platform (it has seen every write of this file) for a
+ * principal acting in `organizationId` (the world's unless told).
+ */
 async function authorize(
   principal: Principal,
   action: ResourceAction,
   kind: ResourceKind,
   id: string,
+  organizationId = world.organizationId,
 ): Promise<AuthorizationView> {
   const reply: ServiceReply<AuthorizationView> = await stack.platform.request(
     RESOURCES_SUBJECTS.authorize,
-    { principal, organizationId: world.organizationId, action, resource: { kind, id } },
+    { principal, organizationId, action, resource: { kind, id } },
     null,
   );
   return reply.data;
@@ -365,8 +370,10 @@ describe('a new organization', () => {
 // --- the visibility matrix -----------------------------------------------------------------------
 
 /**
- * Who asks. Sessions act in the world's organization; the API keys are the owner's (a key acts as
- * its owner) with several scopes, and one of the Admin's. `all` is the list's `all=true`.
+ * Who asks. Sessions act in the world's organization, the outsider in their own (where they are
+ * the Admin); the API keys are the owner's (a key acts as its owner) with several scopes, the
+ * other Member's, the Admin's and the outsider's (made in the outsider's organization). `all` is
+ * the list's `all=true`.
  */
 interface Persona {
   who: 'owner' | 'otherMember' | 'admin' | 'outsider';
@@ -384,20 +391,26 @@ const PERSONAS = {
   ownerAgentReadKey: { who: 'owner', scopes: ['agent:read'] },
   ownerAgentWriteKey: { who: 'owner', scopes: ['agent:write'] },
   ownerSandboxKey: { who: 'owner', scopes: ['sandbox:*'] },
+  otherMemberKey: { who: 'otherMember', scopes: ['*'] },
   adminKey: { who: 'admin', scopes: ['*'] },
+  adminKeyAll: { who: 'admin', scopes: ['*'], all: true },
+  nonMemberKey: { who: 'outsider', scopes: ['*'] },
 } as const satisfies Record<string, Persona>;
 type PersonaName = keyof typeof PERSONAS;
 const personaOf = (name: PersonaName): Persona => PERSONAS[name];
 const userOf = (name: PersonaName): SignedInUser =>
   ({ owner, otherMember, admin, outsider })[personaOf(name).who];
+/** Where the persona acts: the outsider in their own organization, the others in the world's. */
+const organizationOf = (name: PersonaName): string =>
+  personaOf(name).who === 'outsider' ? elsewhereId : world.organizationId;
 
-/** Each key persona's key: made once, by its user, in the world's organization. */
+/** Each key persona's key: made once, by its user, in the organization the persona acts in. */
 const keys = new Map<PersonaName, { id: string; key: string }>();
 
 async function keyOf(name: PersonaName): Promise<{ id: string; key: string }> {
   const persona = personaOf(name);
   if (!keys.has(name)) {
-    const created = await createApiKey(stack, userOf(name), world.organizationId, {
+    const created = await createApiKey(stack, userOf(name), organizationOf(name), {
       name,
       scopes: persona.scopes,
     });
@@ -409,7 +422,7 @@ async function keyOf(name: PersonaName): Promise<{ id: string; key: string }> {
 
 async function credentialsOf(name: PersonaName): Promise<Credentials> {
   const persona = personaOf(name);
-  if (!persona.scopes) return session(userOf(name));
+  if (!persona.scopes) return session(userOf(name), organizationOf(name));
   return { headers: { [API_KEY_HEADER]: (await keyOf(name)).key } };
 }
 
@@ -435,7 +448,9 @@ const ACTION_OF: Record<Operation, ResourceAction> = {
  * What the spec promises, worked out here without the service: a key needs its route's scope; a
  * Member's `all=true` is refused; another member's private resource does not exist for a Member;
  * changes need its owner or an Admin, publishing beyond private an Admin. A list holds the
- * resource when it is the caller's, not private, or listed by an Admin with `all=true`.
+ * resource when it is the caller's, not private, or listed by an Admin with `all=true`. From
+ * another organization (its Admin's, there) only a public resource exists, to read, and lists
+ * stay within the caller's organization.
  */
 function expectedAnswer(
   name: PersonaName,
@@ -444,10 +459,14 @@ function expectedAnswer(
   operation: Operation,
 ): { status: number; code?: string; listed?: boolean } {
   const persona = personaOf(name);
-  if (persona.who === 'outsider') return { status: 403, code: 'not_a_member' };
   const scope = RESOURCE_ACTION_SCOPES[kind][ACTION_OF[operation]];
   if (persona.scopes && !grantsScope(persona.scopes, scope)) {
     return { status: 403, code: 'insufficient_scope' };
+  }
+  if (persona.who === 'outsider') {
+    if (operation === 'list') return { status: 200, listed: false };
+    if (visibility !== 'public') return { status: 404, code: 'not_found' };
+    return operation === 'get' ? { status: 200 } : { status: 403, code: 'owner_or_admin_required' };
   }
   const isOwner = persona.who === 'owner';
   const isAdmin = persona.who === 'admin';
@@ -472,15 +491,22 @@ function expectedAnswer(
   }
 }
 
-/** The whole matrix on agents; the other kinds with the personas whose answers differ by kind. */
+/**
+ * The whole matrix on agents; the other kinds with every persona but the keys whose scopes name
+ * agents alone or repeat another's.
+ */
 const SAMPLED_PERSONAS: readonly PersonaName[] = [
   'owner',
   'otherMember',
   'admin',
   'adminAll',
+  'memberAll',
+  'nonMember',
   'ownerKey',
   'ownerAgentReadKey',
   'ownerSandboxKey',
+  'otherMemberKey',
+  'adminKeyAll',
 ];
 const KIND_PERSONAS: Record<ResourceKind, readonly PersonaName[]> = {
   agent: Object.keys(PERSONAS) as PersonaName[],
@@ -557,7 +583,13 @@ describe('the visibility matrix, and the authorization answer over it', () => {
       const answer =
         operation === 'list'
           ? null
-          : await authorize(await principalOf(persona), ACTION_OF[operation], kind, id);
+          : await authorize(
+              await principalOf(persona),
+              ACTION_OF[operation],
+              kind,
+              id,
+              organizationOf(persona),
+            );
 
       const response = await send(
         credentials,
@@ -603,6 +635,67 @@ describe('the visibility matrix, and the authorization answer over it', () => {
         await authorize({ type: 'user', userId: admin.userId }, 'read', 'agent', id),
       ).toMatchObject({ allowed: false, reason: 'not_found' });
     }
+  });
+
+  it('lets another organization’s public resource be read by id, run, and changed by nobody here', async () => {
+    const foreign = await registerResource(stack, {
+      organizationId: elsewhereId,
+      kind: 'tool',
+      ownerUserId: outsider.userId,
+    });
+    await ok(session(outsider, elsewhereId), {
+      method: 'POST',
+      path: itemPath('tool', foreign.id, '/publish'),
+      json: { visibility: 'public' },
+    });
+    const read = await ok(session(otherMember), {
+      method: 'GET',
+      path: itemPath('tool', foreign.id),
+    });
+    // what it is and who published it, nothing of that organization's members or projects
+    expect(read.body.data).toEqual({
+      id: foreign.id,
+      organizationId: elsewhereId,
+      kind: 'tool',
+      name: foreign.name,
+      visibility: 'public',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    const asAdmin = { type: 'user' as const, userId: admin.userId };
+    expect(await authorize(asAdmin, 'run', 'tool', foreign.id)).toEqual({
+      allowed: true,
+      reason: 'public',
+      role: 'admin',
+    });
+    // its organization's Admin is not ours: the Admin here changes nothing of it
+    for (const [request, action] of [
+      [{ method: 'PATCH', path: itemPath('tool', foreign.id), json: { name: 'Ours' } }, 'update'],
+      [{ method: 'DELETE', path: itemPath('tool', foreign.id) }, 'delete'],
+      [
+        {
+          method: 'POST',
+          path: itemPath('tool', foreign.id, '/publish'),
+          json: { visibility: 'private' },
+        },
+        'publish',
+      ],
+    ] as const) {
+      const before = await stack.head();
+      const refused = await send(session(admin), request);
+      expectError(refused, 403, 'owner_or_admin_required');
+      expect(await stack.writtenBy(refused.headers.get('x-request-id')!, before)).toEqual([]);
+      expect(await authorize(asAdmin, action, 'tool', foreign.id)).toMatchObject({
+        allowed: false,
+        reason: 'owner_or_admin_required',
+      });
+    }
+    // lists stay within the caller's organization
+    const listed = await ok(session(admin), {
+      method: 'GET',
+      path: '/v1/tools?all=true&limit=500',
+    });
+    expect(listed.body.data.map((row: { id: string }) => row.id)).not.toContain(foreign.id);
   });
 });
 
@@ -699,12 +792,13 @@ describe('projects', () => {
       201,
     );
     const agents = moved.slice(0, 3);
-    const projectsOfAgents = async (): Promise<string[]> => {
+    /** The agents' projects as a reader sees them; after a write when its reply is given. */
+    const projectsOfAgents = async (write?: HttpResponse): Promise<string[]> => {
       const listed = await stack.request({
         method: 'GET',
         path: '/v1/agents?all=true&limit=500',
         token: admin.token,
-        headers: { [ORGANIZATION_HEADER]: world.organizationId },
+        headers: { [ORGANIZATION_HEADER]: world.organizationId, ...(write ? after(write) : {}) },
       });
       return listed.body.data
         .filter((row: { id: string }) => agents.includes(row.id))
@@ -712,35 +806,47 @@ describe('projects', () => {
     };
     expect(await projectsOfAgents()).toEqual([project.id, project.id, project.id]);
 
-    // Readers polling while the project is deleted see its agents all there, or all moved.
-    let deleting = true;
+    // A reader polls from before the DELETE is sent until a read begun after it answered: it
+    // sees the agents all in the project, then all moved, never a mix.
+    let deletion: HttpResponse | undefined;
+    let answered = false;
     const observed: string[][] = [];
+    let firstRead!: () => void;
+    const polling = new Promise<void>((resolve) => (firstRead = resolve));
     const poll = (async () => {
-      while (deleting) observed.push(await projectsOfAgents());
+      for (;;) {
+        const last = answered;
+        observed.push(await projectsOfAgents(last ? deletion : undefined));
+        firstRead();
+        if (last) return;
+      }
     })();
-    const deleted = await ok(session(admin), {
-      method: 'DELETE',
-      path: `/v1/projects/${project.id}`,
-    }).finally(() => {
-      deleting = false;
-    });
+    await polling;
+    try {
+      deletion = await send(session(admin), {
+        method: 'DELETE',
+        path: `/v1/projects/${project.id}`,
+      });
+    } finally {
+      answered = true;
+    }
     await poll;
+    const deleted = expectStatus(deletion, 200, 'delete the project');
     expect(deleted.body.data).toEqual({
       id: project.id,
       deleted: true,
       movedTo: world.defaultProjectId,
     });
-    expect(observed.length).toBeGreaterThan(0);
-    for (const projects of observed) {
-      expect(projects).toHaveLength(3);
-      expect(new Set(projects).size).toBe(1);
-    }
+    const [all, allMoved] = [project.id, world.defaultProjectId].map((id) => [id, id, id]);
+    expect(observed[0]).toEqual(all);
+    expect(observed[observed.length - 1]).toEqual(allMoved);
+    for (const projects of observed) expect([all, allMoved]).toContainEqual(projects);
 
-    const after = await ok(session(admin), {
+    const listedInDefault = await ok(session(admin), {
       method: 'GET',
       path: `/v1/agents?all=true&projectId=${world.defaultProjectId}&limit=500`,
     });
-    const inDefault = after.body.data.map((row: { id: string }) => row.id);
+    const inDefault = listedInDefault.body.data.map((row: { id: string }) => row.id);
     expect(inDefault).toEqual(expect.arrayContaining(agents));
     const sandbox = await ok(session(owner), {
       method: 'GET',
@@ -835,18 +941,130 @@ describe('workspaces', () => {
     );
   });
 
-  it('files scopes: files:read reads, files:write writes', async () => {
-    const reader = await createApiKey(stack, owner, world.organizationId, {
-      name: 'files reader',
-      scopes: ['files:read'],
+  describe('files scopes: files:read reads, files:write writes, files:* both', () => {
+    const keyWith = async (scopes: Scope[]): Promise<Credentials> => {
+      const created = await createApiKey(stack, owner, world.organizationId, {
+        name: `files ${scopes.join(' ')}`,
+        scopes,
+      });
+      seen(created.reply);
+      return { headers: { [API_KEY_HEADER]: created.key } };
+    };
+    const expectScopeRefusal = async (
+      as: Credentials,
+      request: Omit<HttpRequest, 'token'>,
+      requiredScope: Scope,
+    ) => {
+      const before = await stack.head();
+      const refused = await send(as, request);
+      expectError(refused, 403, 'insufficient_scope');
+      expect(refused.body.error.details).toMatchObject({ requiredScope });
+      expect(await stack.writtenBy(refused.headers.get('x-request-id')!, before)).toEqual([]);
+    };
+    /** Creates, renames and deletes a workspace as `as`; its id. */
+    const writeCycle = async (as: Credentials, name: string): Promise<string> => {
+      const created = (
+        await ok(as, { method: 'POST', path: '/v1/workspaces', json: { name } }, 201)
+      ).body.data;
+      expect(created).toMatchObject({ name, ownerUserId: owner.userId, isPersonal: false });
+      const renamed = await ok(as, {
+        method: 'PATCH',
+        path: `/v1/workspaces/${created.id}`,
+        json: { name: `${name} renamed` },
+      });
+      expect(renamed.body.data.name).toBe(`${name} renamed`);
+      const deleted = await ok(as, { method: 'DELETE', path: `/v1/workspaces/${created.id}` });
+      expect(deleted.body.data).toMatchObject({ id: created.id, deleted: true });
+      return created.id;
+    };
+
+    it('files:read reads and is refused every write', async () => {
+      const asReader = await keyWith(['files:read']);
+      await ok(asReader, { method: 'GET', path: `/v1/workspaces/${world.memberWorkspaceId}` });
+      await ok(asReader, {
+        method: 'GET',
+        path: `/v1/workspaces/${world.memberWorkspaceId}/usage`,
+      });
+      expect(idsOf(await ok(asReader, { method: 'GET', path: '/v1/workspaces' }))).toContain(
+        world.memberWorkspaceId,
+      );
+      for (const request of [
+        { method: 'POST', path: '/v1/workspaces', json: { name: 'Nope' } },
+        {
+          method: 'PATCH',
+          path: `/v1/workspaces/${world.memberWorkspaceId}`,
+          json: { name: 'No' },
+        },
+        { method: 'DELETE', path: `/v1/workspaces/${world.memberWorkspaceId}` },
+      ] as const) {
+        await expectScopeRefusal(asReader, request, 'files:write');
+      }
     });
-    seen(reader.reply);
-    const asReader = { headers: { [API_KEY_HEADER]: reader.key } };
-    await ok(asReader, { method: 'GET', path: `/v1/workspaces/${world.memberWorkspaceId}` });
+
+    it('files:write creates, renames and deletes, and is refused every read', async () => {
+      const asWriter = await keyWith(['files:write']);
+      const written = await writeCycle(asWriter, 'Written by key');
+      for (const path of [
+        '/v1/workspaces',
+        `/v1/workspaces/${world.memberWorkspaceId}`,
+        `/v1/workspaces/${world.memberWorkspaceId}/usage`,
+      ]) {
+        await expectScopeRefusal(asWriter, { method: 'GET', path }, 'files:read');
+      }
+      expectError(
+        await send(session(owner), { method: 'GET', path: `/v1/workspaces/${written}` }),
+        404,
+        'not_found',
+      );
+    });
+
+    it('files:* reads and writes', async () => {
+      const asBoth = await keyWith(['files:*']);
+      const id = await writeCycle(asBoth, 'Both ways');
+      expectError(
+        await send(asBoth, { method: 'GET', path: `/v1/workspaces/${id}` }),
+        404,
+        'not_found',
+      );
+      await ok(asBoth, { method: 'GET', path: `/v1/workspaces/${world.memberWorkspaceId}` });
+      expect(idsOf(await ok(asBoth, { method: 'GET', path: '/v1/workspaces' }))).toContain(
+        world.memberWorkspaceId,
+      );
+    });
+  });
+
+  it('takes the reference’s orgId when it names the organization acted in, and refuses another', async () => {
+    const named = await ok(
+      session(owner),
+      {
+        method: 'POST',
+        path: '/v1/workspaces',
+        json: { name: 'Named organization', orgId: world.organizationId },
+      },
+      201,
+    );
+    expect(named.body.data).toMatchObject({
+      organizationId: world.organizationId,
+      slug: 'named-organization',
+    });
+    for (const orgId of [elsewhereId, '00000000-0000-4000-8000-000000000000']) {
+      const before = await stack.head();
+      const refused = await send(session(owner), {
+        method: 'POST',
+        path: '/v1/workspaces',
+        json: { name: 'Somewhere else', orgId },
+      });
+      expectError(refused, 403, 'organization_mismatch');
+      expect(await stack.writtenBy(refused.headers.get('x-request-id')!, before)).toEqual([]);
+    }
     expectError(
-      await send(asReader, { method: 'POST', path: '/v1/workspaces', json: { name: 'Nope' } }),
-      403,
-      'insufficient_scope',
+      await send(session(owner), {
+        method: 'POST',
+        path: '/v1/workspaces',
+        json: { name: 'Somewhere else', orgId: 'not-a-uuid' },
+      }),
+      400,
+      'validation_failed',
     );
   });
 

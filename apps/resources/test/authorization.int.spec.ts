@@ -239,7 +239,7 @@ function edgeCases(built: MatrixWorld): MatrixCase[] {
       { kind: 'agent', id: extraResources.adminPrivateAgent },
       allowed('owner', 'admin'),
     ),
-    // another organization's resource does not exist for whoever acts here
+    // another organization's resource that is not public does not exist for whoever acts here
     ask(
       'owner',
       organizationId,
@@ -252,13 +252,33 @@ function edgeCases(built: MatrixWorld): MatrixCase[] {
       { kind: 'agent', id: extraResources.otherOrganizationAgent },
       denied('not_found', 'admin'),
     ),
-    // a non-member asking from their own organization, and that organization's own key
+    // a user asks where they are a member: here the non-member is not one, whatever the resource
+    ask(
+      'nonMember',
+      organizationId,
+      { kind: 'agent', id: resources.agent.public },
+      denied('not_a_member', null),
+    ),
+    // a public resource reaches beyond its organization, by id, for the other one's key too
+    ask(
+      'otherOrgKey',
+      otherOrganizationId,
+      { kind: 'agent', id: resources.agent.public },
+      allowed('public', 'admin'),
+    ),
+    ask(
+      'otherOrgKey',
+      otherOrganizationId,
+      { kind: 'tool', id: resources.tool.public },
+      allowed('public', 'admin'),
+    ),
     ask(
       'nonMember',
       otherOrganizationId,
-      { kind: 'agent', id: resources.agent.public },
+      { kind: 'tool', id: resources.agent.public },
       denied('not_found', 'admin'),
     ),
+    // that organization's own resources, for its member and its key
     ask(
       'nonMember',
       otherOrganizationId,

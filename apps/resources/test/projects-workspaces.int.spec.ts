@@ -269,6 +269,27 @@ describe('workspaces', () => {
     await call(SUBJECTS.createWorkspace, { name: 'Données partagées' }, globex.bob);
   });
 
+  it('take the reference’s orgId when it names the organization acted in, and refuse another', async () => {
+    const acme = await organization();
+    const globex = await organization();
+    const named = await call<WorkspaceView>(
+      SUBJECTS.createWorkspace,
+      { name: 'Named org', orgId: acme.organizationId.toUpperCase() },
+      acme.bob,
+    );
+    expect(named).toMatchObject({ organizationId: acme.organizationId, slug: 'named-org' });
+    // The reactions to both organizations and their members are done once cyd's workspaces are.
+    await call(SUBJECTS.listWorkspaces, {}, acme.cyd);
+    await call(SUBJECTS.listWorkspaces, {}, globex.cyd);
+    const before = await harness.eventCount();
+    for (const orgId of [globex.organizationId, newId()]) {
+      expect(
+        await refusal(call(SUBJECTS.createWorkspace, { name: 'Elsewhere', orgId }, acme.bob)),
+      ).toMatchObject({ kind: 'forbidden', code: 'organization_mismatch' });
+    }
+    expect(await harness.eventCount()).toBe(before);
+  });
+
   it('show the organization’s and the caller’s own Personal one; all=true adds everyone’s, for Admins', async () => {
     const acme = await organization();
     const shared = await call<WorkspaceView>(SUBJECTS.createWorkspace, { name: 'Team' }, acme.cyd);
@@ -417,6 +438,7 @@ describe('bad input', () => {
       [SUBJECTS.createWorkspace, { name: 'Fine', slug: '-edge-' }],
       [SUBJECTS.createWorkspace, { name: 'Fine', quotaBytes: 0 }],
       [SUBJECTS.createWorkspace, { name: 'Fine', quotaBytes: 1.5 }],
+      [SUBJECTS.createWorkspace, { name: 'Fine', orgId: 'not-a-uuid' }],
       [SUBJECTS.updateWorkspace, { workspaceId, name: '\u0000' }],
       [SUBJECTS.updateWorkspace, { workspaceId, quotaBytes: -1 }],
       [SUBJECTS.deleteWorkspace, { workspaceId, force: 'yes' }],

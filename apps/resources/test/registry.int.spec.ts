@@ -244,6 +244,36 @@ describe('registering over NATS (platform services)', () => {
     expect(await registryEvents()).toBe(before);
   });
 
+  it('refuses an update that would mount a Personal workspace, appending nothing', async () => {
+    const acme = await organization();
+    const resource = await register(acme.organizationId, acme.ids.bob);
+    const personal = personalWorkspaceIdOf(acme.organizationId, acme.ids.bob);
+    await eventually(async () =>
+      expect(
+        (await call<WorkspaceView>(SUBJECTS.getWorkspace, { workspaceId: personal }, acme.bob))
+          .isPersonal,
+      ).toBe(true),
+    );
+    const before = await registryEvents();
+    expect(
+      await refusal(
+        asRegistrar(SUBJECTS.updateRegisteredResource, {
+          resourceId: resource.id,
+          name: 'Mounts a Personal workspace',
+          workspaceIds: [personal],
+        }),
+      ),
+    ).toMatchObject({ kind: 'validation', code: 'personal_workspace_not_mountable' });
+    expect(await registryEvents()).toBe(before);
+    expect(
+      await call<ResourceView>(
+        SUBJECTS.getResource,
+        { kind: 'agent', resourceId: resource.id },
+        acme.bob,
+      ),
+    ).toMatchObject({ name: 'Support bot', workspaceIds: [] });
+  });
+
   it('updates and removes what it registered; a second removal records nothing', async () => {
     const acme = await organization();
     const project = await call<ProjectView>(SUBJECTS.createProject, { name: 'Bots' }, acme.ada);
@@ -384,13 +414,14 @@ const MATRIX: Record<
       publish: 'not_found',
       delete: 'not_found',
     },
+    // public reaches beyond the organization, to read only; lists stay within the caller's
     public: {
       list: 'unlisted',
       all: 'unlisted',
-      get: 'not_found',
-      update: 'not_found',
-      publish: 'not_found',
-      delete: 'not_found',
+      get: 'ok',
+      update: 'owner_or_admin_required',
+      publish: 'owner_or_admin_required',
+      delete: 'owner_or_admin_required',
     },
   },
 };

@@ -3,6 +3,7 @@ import {
   RESOURCE_COLLECTIONS,
   RESOURCE_KINDS,
   RESOURCES_SUBJECTS,
+  type PublicResourceView,
   type ResourceKind,
   type ResourceRemovedView,
   type ResourceView,
@@ -44,7 +45,7 @@ function registryController(kind: ResourceKind): Type {
     get(
       @Param('id') id: string,
       @HttpRequestContext() context: RequestContext,
-    ): Promise<ServiceReply<ResourceView>> {
+    ): Promise<ServiceReply<ResourceView | PublicResourceView>> {
       return this.services.request(RESOURCES_SUBJECTS.getResource, ref(id), context);
     }
 

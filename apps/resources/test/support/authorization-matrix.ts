@@ -43,7 +43,7 @@ export const MATRIX_PRINCIPALS = [
   /** another Member */
   'otherMember',
   'admin',
-  /** a member of another organization only */
+  /** a member (the Admin) of another organization only, asking from there */
   'nonMember',
   /** the Admin's key, scopes `*` */
   'adminKey',
@@ -270,9 +270,19 @@ function scopeGrants(principal: MatrixPrincipal, kind: ResourceKind, action: Res
 }
 
 /**
+ * Where the principal acts, which the request names: the non-member in their own organization
+ * (asking here they are `not_a_member`), everyone else here (the other organization's key
+ * included, which authenticates nowhere but there).
+ */
+export function organizationOf(world: MatrixWorld, principal: MatrixPrincipal): string {
+  return principal === 'nonMember' ? world.otherOrganizationId : world.organizationId;
+}
+
+/**
  * The answer the spec gives, principal by principal:
  * - a revoked key, or a key of another organization, authenticates nowhere here: `unknown_api_key`;
- * - a user who is not a member: `not_a_member`;
+ * - someone acting in another organization (its Admin, here) may read and run a public resource
+ *   (`public`) and change none (`owner_or_admin_required`); any other resource is `not_found`;
  * - a key acts as its owner (Member or Admin) within its scopes, else `insufficient_scope`, which
  *   is checked before the resource is looked at;
  * - a private resource exists only for its owner and the Admins (`not_found` for other Members);
@@ -290,7 +300,17 @@ export function expectedAnswer(
   if (principal === 'revokedKey' || principal === 'otherOrgKey') {
     return { allowed: false, reason: 'unknown_api_key', role: null };
   }
-  if (principal === 'nonMember') return { allowed: false, reason: 'not_a_member', role: null };
+  if (principal === 'nonMember') {
+    const outsider = (allowed: boolean, reason: string) => ({
+      allowed,
+      reason,
+      role: 'admin' as const,
+    });
+    if (visibility !== 'public') return outsider(false, 'not_found');
+    return action === 'read' || action === 'run'
+      ? outsider(true, 'public')
+      : outsider(false, 'owner_or_admin_required');
+  }
   const actingAs =
     principal === 'adminKey'
       ? 'admin'
@@ -331,9 +351,7 @@ export function authorizationMatrix(world: MatrixWorld): MatrixCase[] {
             action,
             request: {
               principal: principalOf(world, principal),
-              // everyone asks where the resources are (non-members and the other
-              // organization's key included)
-              organizationId: world.organizationId,
+              organizationId: organizationOf(world, principal),
               action,
               resource: { kind, id: world.resources[kind][visibility] },
             },

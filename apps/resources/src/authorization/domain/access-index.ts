@@ -276,10 +276,11 @@ export class AccessIndex {
    * May the principal do the action on the resource? An API key acts for its owner, in its own
    * organization only, while it is neither revoked nor expired and its owner is still a member
    * there; any other key is `unknown_api_key`, as the gateway answers 401 to it without saying why.
-   * A user must be a member of the organization asked about (`not_a_member`). The rest is the
-   * registry's one rule (decideResourceAccess), which the HTTP handlers enforce too: the key's
-   * scope (RESOURCE_ACTION_SCOPES), whether the resource is there and visible, and who may change
-   * or publish it.
+   * A user must be a member of the organization asked about (`not_a_member`), the one they act
+   * in. The resource is found by id whatever its organization (a public one reaches beyond it).
+   * The rest is the registry's one rule (decideResourceAccess), which the HTTP handlers enforce
+   * too: the key's scope (RESOURCE_ACTION_SCOPES), whether the resource is there and visible, and
+   * who may change or publish it.
    */
   decide(request: AuthorizeRequest, now: number): AuthorizationView {
     const { principal, organizationId } = request;

@@ -9,6 +9,7 @@ import {
   resourceStreamName,
   updateResourceRequestSchema,
   type ListResourcesRequest,
+  type PublicResourceView,
   type PublishResourceRequest,
   type ResourceEvent,
   type ResourceRef,
@@ -42,7 +43,7 @@ import {
 } from '@orgplane/resources-domain';
 import { ResourcesRegistryQuery } from '../infrastructure/resources-registry.query';
 import { ResourceReferences } from './resource-references';
-import { toResourceView } from './resource.view';
+import { toPublicResourceView, toResourceView } from './resource.view';
 
 /** An API key's scopes; a signed-in user has none, and only their role limits them. */
 function scopesOf(context: RequestContext): readonly Scope[] | undefined {
@@ -94,7 +95,7 @@ export class RegistryHandlers {
   async getResource(
     @ValidPayload(resourceRefSchema) request: ResourceRef,
     @RequestCtx() context: RequestContext,
-  ): Promise<ServiceReply<ResourceView>> {
+  ): Promise<ServiceReply<ResourceView | PublicResourceView>> {
     const actor = requireOrganizationCaller(context);
     await this.readModels.catchUpTo(context.minPosition);
     const resource = requireResourceAccess({
@@ -104,7 +105,8 @@ export class RegistryHandlers {
       resource: await this.resources.find(request.resourceId),
       action: 'read',
     });
-    return { data: toResourceView(resource) };
+    const outsider = resource.organizationId !== actor.organizationId;
+    return { data: outsider ? toPublicResourceView(resource) : toResourceView(resource) };
   }
 
   /** Its owner or an Admin renames it or moves it to another project of the organization. */

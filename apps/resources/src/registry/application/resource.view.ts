@@ -1,4 +1,4 @@
-import type { ResourceView } from '@orgplane/contracts';
+import type { PublicResourceView, ResourceView } from '@orgplane/contracts';
 import type { ResourceEntity } from '../infrastructure/resource.entity';
 
 /** The one mapping to the resource object of the API, from the read model's row. */
@@ -16,4 +16,11 @@ export function toResourceView(resource: ResourceEntity): ResourceView {
     createdAt: resource.createdAt.toISOString(),
     updatedAt: resource.updatedAt.toISOString(),
   };
+}
+
+/** An outsider's view of another organization's public resource (see PublicResourceView). */
+export function toPublicResourceView(resource: ResourceEntity): PublicResourceView {
+  const { id, organizationId, kind, name, visibility, createdAt, updatedAt } =
+    toResourceView(resource);
+  return { id, organizationId, kind, name, visibility, createdAt, updatedAt };
 }

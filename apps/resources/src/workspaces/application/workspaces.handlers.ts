@@ -33,7 +33,7 @@ import {
   requireOrganizationCaller,
   type RequestContext,
 } from '@orgplane/messaging';
-import { systemClock } from '@orgplane/util';
+import { ServiceError, systemClock } from '@orgplane/util';
 import {
   type ActiveWorkspace,
   newWorkspaceSlug,
@@ -67,7 +67,9 @@ export class WorkspacesHandlers {
 
   /**
    * An organization workspace (any member), its slug given or made from the name, unique in the
-   * organization (409 `slug_taken`); the quota defaults to DEFAULT_WORKSPACE_QUOTA_BYTES.
+   * organization (409 `slug_taken`); the quota defaults to DEFAULT_WORKSPACE_QUOTA_BYTES. The
+   * reference's `orgId` may name the organization the request acts in, and no other: 403
+   * `organization_mismatch`, as the gateway answers a key's `X-Org-Id` naming another.
    */
   @MessagePattern(RESOURCES_SUBJECTS.createWorkspace)
   async createWorkspace(
@@ -75,6 +77,13 @@ export class WorkspacesHandlers {
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<WorkspaceView>> {
     const actor = requireOrganizationCaller(context);
+    if (request.orgId !== undefined && request.orgId.toLowerCase() !== actor.organizationId) {
+      throw new ServiceError(
+        'forbidden',
+        'organization_mismatch',
+        'orgId names another organization than the one the request acts in',
+      );
+    }
     const slug = newWorkspaceSlug(request.name, request.slug);
     const workspaceId = workspaceIdOf(actor.organizationId, slug);
     const { state, position } = await this.execute(

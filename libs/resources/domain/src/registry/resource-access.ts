@@ -61,19 +61,22 @@ const deny = (reason: Denial): ResourceAccessDecision => ({ allowed: false, reas
  *
  * A key's scope is checked first, as the gateway checks it before the request reaches anyone: it
  * depends on the kind and action alone, so it reveals nothing about the resource. Then a resource
- * the actor may not see (unknown, of another organization or kind, or another member's private
- * one for a non-Admin) is `not_found`, exactly alike, so its existence is not revealed. Reading
- * and running need it visible; changing or removing it needs its owner or an Admin; publishing it
- * beyond its owner (`org`, `public`) needs an Admin, and `public` the organization's consent.
+ * the actor may not see (unknown, of another kind, another organization's that is not public, or
+ * another member's private one for a non-Admin) is `not_found`, exactly alike, so its existence
+ * is not revealed. Reading and running need it visible; changing or removing it needs its owner
+ * or an Admin of its organization; publishing it beyond its owner (`org`, `public`) needs an
+ * Admin, and `public` the organization's consent.
+ *
+ * `public` reaches beyond the organization (the reference's marketplace of tools): whoever acts
+ * in another organization, Admin or not, may read and run a public resource, and nothing more.
  */
 export function decideResourceAccess(question: ResourceAccessQuestion): ResourceAccessDecision {
   const { actor, scopes, kind, resource, action } = question;
   if (scopes && !grantsScope(scopes, RESOURCE_ACTION_SCOPES[kind][action])) {
     return deny('insufficient_scope');
   }
-  if (!resource || resource.organizationId !== actor.organizationId || resource.kind !== kind) {
-    return deny('not_found');
-  }
+  if (!resource || resource.kind !== kind) return deny('not_found');
+  if (resource.organizationId !== actor.organizationId) return decideFromOutside(resource, action);
   const owner = resource.ownerUserId === actor.userId;
   const admin = actor.role === 'admin';
   if (!owner && !admin && resource.visibility === 'private') return deny('not_found');
@@ -110,9 +113,22 @@ export function decideResourceAccess(question: ResourceAccessQuestion): Resource
   }
 }
 
+/**
+ * An actor of another organization: its roles (Admin included) and ownership count only where
+ * they were given, so a public resource is theirs to read and run, to change never.
+ */
+function decideFromOutside(
+  resource: AccessedResource,
+  action: ResourceAction,
+): ResourceAccessDecision {
+  if (resource.visibility !== 'public') return deny('not_found');
+  if (action === 'read' || action === 'run') return { allowed: true, reason: 'public' };
+  return deny('owner_or_admin_required');
+}
+
 const DENIAL_MESSAGES: Record<Exclude<Denial, 'not_found'>, string> = {
   insufficient_scope: 'This API key’s scopes do not allow this',
-  owner_or_admin_required: 'Only the resource’s owner or an Admin may do this',
+  owner_or_admin_required: 'Only the resource’s owner or an Admin of its organization may do this',
   admin_required: 'Only an Admin may publish a resource to the organization or the public',
   public_resources_disabled: 'This organization does not allow public resources',
 };

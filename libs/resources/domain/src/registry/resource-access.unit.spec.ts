@@ -25,6 +25,33 @@ describe('decideResourceAccess', () => {
     expect(ask({ actor: owner, resource: null })).toBe('not_found');
     expect(ask({ actor: owner, kind: 'tool' })).toBe('not_found');
     expect(ask({ actor: { ...admin, organizationId: otherId } })).toBe('not_found');
+    const org = { ...resource, visibility: 'org' as const };
+    expect(ask({ actor: { ...owner, organizationId: otherId }, resource: org })).toBe('not_found');
+  });
+
+  it('lets anyone of another organization read and run a public resource, and change nothing', () => {
+    const published = { ...resource, visibility: 'public' as const };
+    const outsider = { ...admin, organizationId: otherId };
+    const from = (question: Partial<ResourceAccessQuestion>) =>
+      ask({ actor: outsider, resource: published, ...question });
+    expect(from({})).toBe('public');
+    expect(from({ action: 'run' })).toBe('public');
+    // its owner acting in another organization is an outsider there too
+    expect(from({ actor: { ...owner, organizationId: otherId }, action: 'update' })).toBe(
+      'owner_or_admin_required',
+    );
+    expect(from({ action: 'update' })).toBe('owner_or_admin_required');
+    expect(from({ action: 'delete' })).toBe('owner_or_admin_required');
+    expect(from({ action: 'publish', visibility: 'private', allowPublicResources: true })).toBe(
+      'owner_or_admin_required',
+    );
+    expect(from({ action: 'publish', visibility: 'public', allowPublicResources: true })).toBe(
+      'owner_or_admin_required',
+    );
+    // the scope still comes first, and the kind asked about still counts
+    expect(from({ scopes: ['tool:*'] })).toBe('insufficient_scope');
+    expect(from({ kind: 'tool', scopes: ['tool:*'] })).toBe('not_found');
+    expect(from({ scopes: ['agent:read'] })).toBe('public');
   });
 
   it('names why a visible resource may be read', () => {

@@ -57,6 +57,8 @@ export const createWorkspaceRequestSchema = z.strictObject({
   /** lowercase letters, digits and dashes; derived from the name when absent */
   slug: z.string().max(1000).optional(),
   quotaBytes: z.number().int().positive().max(MAX_WORKSPACE_QUOTA_BYTES).optional(),
+  /** the reference's body field: must be the organization the request acts in */
+  orgId: z.uuid().optional(),
 });
 export type CreateWorkspaceRequest = z.infer<typeof createWorkspaceRequestSchema>;
 export const listWorkspacesRequestSchema = z.strictObject({ ...page, all });
@@ -146,6 +148,15 @@ export interface ResourceView {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * Another organization's public resource, as an outsider reads it: what it is and whose
+ * organization published it, nothing of that organization's members, projects or workspaces.
+ */
+export type PublicResourceView = Pick<
+  ResourceView,
+  'id' | 'organizationId' | 'kind' | 'name' | 'visibility' | 'createdAt' | 'updatedAt'
+>;
 
 export interface ResourceRemovedView {
   id: string;
