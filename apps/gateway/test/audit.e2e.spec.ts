@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditChainVerification, AuditEntry } from '@orgplane/contracts';
+import {
+  SECRETS_VAULT_SUBJECTS,
+  type AuditChainVerification,
+  type AuditEntry,
+  type ResolvedSecretView,
+} from '@orgplane/contracts';
 import { formatPosition } from '@orgplane/event-store';
 import { eventually } from '@orgplane/testing';
 import { Client } from 'pg';
@@ -499,6 +504,69 @@ describe('what is not a change writes nothing', () => {
         [],
       );
     }
+  });
+});
+
+describe('a platform service resolving a secret', () => {
+  it('is an entry naming the service and the user, without the value', async () => {
+    const world = await buildWorld(stack, adminUser, memberUser);
+    const name = 'RESOLVED_FOR_THE_AUDIT';
+    const value = `resolved-canary-${randomUUID()}`;
+    expectStatus(
+      await stack.request({
+        method: 'POST',
+        path: '/v1/secrets',
+        token: world.member.token,
+        headers: { ...inWorld(world), ...(await caughtUp()) },
+        json: { name, value, scope: stack.secretsResolver.usage },
+      }),
+      200,
+      'set a secret',
+    );
+    const resolved = await stack.platform.request<ResolvedSecretView>(
+      SECRETS_VAULT_SUBJECTS.resolveSecret,
+      {
+        organizationId: world.organizationId,
+        userId: world.member.userId,
+        name,
+        usage: stack.secretsResolver.usage,
+      },
+      null,
+      { serviceCredential: stack.secretsResolver.credential },
+    );
+    expect(resolved.data).toMatchObject({ name, source: 'user', value });
+
+    const listed = expectStatus(
+      await stack.request({
+        method: 'GET',
+        path: '/v1/activity?event_type=secret.resolved',
+        token: world.admin.token,
+        headers: { ...inWorld(world), ...(await caughtUp()) },
+      }),
+      200,
+      'list the resolutions',
+    );
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({
+        eventType: 'secret.resolved',
+        actorType: 'system',
+        actorSystemId: stack.secretsResolver.service,
+        actorUserId: null,
+        resourceType: 'secret',
+        resourceId: resolved.data.secretId,
+        targets: [
+          expect.objectContaining({ type: 'secret', id: resolved.data.secretId }),
+          expect.objectContaining({ type: 'member', id: world.member.userId }),
+        ],
+        attributes: expect.objectContaining({
+          name,
+          forUserId: world.member.userId,
+          resolver: stack.secretsResolver.service,
+          usage: stack.secretsResolver.usage,
+        }),
+      }),
+    ]);
+    expect(JSON.stringify(listed.body)).not.toContain(value);
   });
 });
 

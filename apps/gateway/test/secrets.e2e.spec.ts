@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { promisify } from 'node:util';
 import {
   grantsScope,
   SECRET_VALUE_MAX_BYTES,
@@ -10,14 +14,14 @@ import {
 } from '@orgplane/contracts';
 import { formatPosition, maxPosition, parsePosition, type Position } from '@orgplane/event-store';
 import { createLogger, ReadYourWritesClient } from '@orgplane/messaging';
-import { eventually } from '@orgplane/testing';
+import { eventually, ServiceExitedError } from '@orgplane/testing';
 import { ServiceError } from '@orgplane/util';
 import { Client } from 'pg';
 import { ORGANIZATION_HEADER } from '../src/authorization/authorization.guard';
 import { API_KEY_HEADER } from '../src/authorization/credentials';
 import { HTTP_HEADERS } from '../src/common/http-request-context';
 import { everyRow, NatsCapture } from './support/at-rest';
-import { Stack, type HttpRequest, type HttpResponse } from './support/stack';
+import { startService, Stack, type HttpRequest, type HttpResponse } from './support/stack';
 import {
   buildWorld,
   createApiKey,
@@ -49,6 +53,8 @@ let otherMember: SignedInUser;
 /** works in an organization of their own */
 let outsider: SignedInUser;
 let world: World;
+/** the stack's database, as someone with direct access sees it */
+let database: Client;
 
 /** Every value this file wrote: none may show anywhere but in a reveal or resolve reply. */
 const canaries: string[] = [];
@@ -68,6 +74,8 @@ beforeAll(async () => {
     gatewayLogLevel: 'debug',
   });
   capture = await NatsCapture.start(stack);
+  database = new Client({ connectionString: stack.databaseUrl });
+  await database.connect();
   platform = await ReadYourWritesClient.connect(
     stack.nats.url,
     'test-runner',
@@ -96,6 +104,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await database?.end();
   await platform?.close();
   await capture?.stop();
   await stack?.stop();
@@ -178,14 +187,30 @@ async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
   return outcome;
 }
 
-/** Sends the request and checks that it wrote nothing at all. */
+/** Runs one statement on the stack's database, as someone with direct access would. */
+async function query<Row extends object>(sql: string, params: unknown[] = []): Promise<Row[]> {
+  return (await database.query<Row>(sql, params)).rows;
+}
+
+/** The rows of the vault's data keys and value keys: a write that seals a value adds to them. */
+async function keyStoreRowCounts(): Promise<{ dataKeys: number; valueKeys: number }> {
+  const [counts] = await query<{ dataKeys: number; valueKeys: number }>(
+    `SELECT (SELECT count(*)::int FROM "${stack.keyStoreSchema}".data_keys) AS "dataKeys",
+            (SELECT count(*)::int FROM "${stack.keyStoreSchema}".value_keys) AS "valueKeys"`,
+  );
+  return counts;
+}
+
+/** Sends the request and checks that it wrote nothing at all, in the events or the key store. */
 async function expectNothingWritten(
   as: Credentials,
   request: Omit<HttpRequest, 'token'>,
 ): Promise<HttpResponse> {
   const before = await stack.head();
+  const keysBefore = await keyStoreRowCounts();
   const response = await send(as, request);
   expect(await stack.head()).toEqual(before);
+  expect(await keyStoreRowCounts()).toEqual(keysBefore);
   return response;
 }
 
@@ -222,6 +247,8 @@ describe('the README walk-through', () => {
       path: '/v1/secrets',
       json: { name: 'openai-api-key', value: first, category: 'provider', scope: 'all' },
     });
+    // The reference's reply to a create or rotate is "Updated.": here next to the metadata.
+    expect(created.body.message).toBe('Updated.');
     expect(created.body.data).toMatchObject({
       name: 'OPENAI_API_KEY',
       orgWide: false,
@@ -233,14 +260,30 @@ describe('the README walk-through', () => {
     const listed = await ok(asAda, { method: 'GET', path: '/v1/secrets?userOnly=true' });
     expect(listed.body.data.map(({ name }: { name: string }) => name)).toEqual(['OPENAI_API_KEY']);
     expect(JSON.stringify(listed.body)).not.toContain(first);
+    // `secret list --category provider`, and the old service's `GET /secrets?scope=`.
+    await ok(asAda, {
+      method: 'POST',
+      path: '/v1/secrets',
+      json: { name: 'GITHUB_TOKEN', value: canary(), category: 'tool', scope: 'tools' },
+    });
+    const namesListed = async (filter: string) =>
+      (await ok(asAda, { method: 'GET', path: `/v1/secrets?${filter}` })).body.data.map(
+        ({ name }: { name: string }) => name,
+      );
+    expect(await namesListed('category=provider')).toEqual(['OPENAI_API_KEY']);
+    expect(await namesListed('category=tool')).toEqual(['GITHUB_TOKEN']);
+    expect(await namesListed('scope=tools')).toEqual(['GITHUB_TOKEN']);
+    expect(await namesListed('scope=all&category=provider')).toEqual(['OPENAI_API_KEY']);
+    expect(await namesListed('scope=sandboxes')).toEqual([]);
 
     const revealed = await ok(asAda, { method: 'POST', path: '/v1/secrets/OPENAI_API_KEY/reveal' });
     expect(revealed.body.data).toMatchObject({ name: 'OPENAI_API_KEY', version: 1, value: first });
-    await ok(asAda, {
+    const rotated = await ok(asAda, {
       method: 'POST',
       path: '/v1/secrets',
       json: { name: 'OPENAI_API_KEY', value: second },
     });
+    expect(rotated.body).toMatchObject({ message: 'Updated.', data: { version: 2 } });
     const versions = await ok(asAda, {
       method: 'GET',
       path: '/v1/secrets/OPENAI_API_KEY/versions',
@@ -442,6 +485,7 @@ describe('the access matrix', () => {
     listed,
   }: ReturnType<typeof matrixCases>[number]): Promise<void> {
     const before = await stack.head();
+    const keysBefore = await keyStoreRowCounts();
     const request = matrixRequest(operation, target);
     const response = await send(credentials[persona], request);
     expect({ status: response.status, code: response.body?.error?.code }).toMatchObject({
@@ -449,9 +493,10 @@ describe('the access matrix', () => {
       ...(code ? { code } : {}),
     });
     if (status >= 400 || operation === 'list' || operation === 'get') {
-      // Refusals and reads write nothing.
+      // Refusals and reads write nothing: no event, and no key sealed a value.
       const requestId = response.headers.get('x-request-id')!;
       expect(await stack.writtenBy(requestId, before)).toEqual([]);
+      expect(await keyStoreRowCounts()).toEqual(keysBefore);
     }
     if (listed !== undefined) {
       const names = (response.body.data as { name: string; orgWide: boolean }[])
@@ -660,6 +705,20 @@ describe('bad input', () => {
     expect(JSON.stringify(response.body)).not.toContain('plaintext-canary');
   });
 
+  it.each([
+    ['an unknown category', 'category=password'],
+    ['an unknown scope', 'scope=everywhere'],
+    ['an empty scope', 'scope='],
+    ['a scope given twice', 'scope=tools&scope=agents'],
+  ])('a list filter with %s: 400 in the error envelope, nothing written', async (_, filter) => {
+    const response = await expectNothingWritten(session(owner), {
+      method: 'GET',
+      path: `/v1/secrets?${filter}`,
+    });
+    expectError(response, 400);
+    expect(Object.keys(response.body.error.details.fields)).toEqual([filter.split('=')[0]]);
+  });
+
   it('a value of exactly 64 KiB is taken', async () => {
     const marker = canary();
     const value = `${marker}${'v'.repeat(SECRET_VALUE_MAX_BYTES - marker.length)}`;
@@ -802,13 +861,26 @@ describe('resolution over NATS', () => {
     expect(JSON.stringify(log.body)).not.toContain(values.user);
   });
 
-  it('refuses a service it does not know, and users outside the organization', async () => {
+  it('refuses a service it does not know, and users outside the organization, writing nothing', async () => {
     const request = { organizationId: world.organizationId, userId: owner.userId, name };
-    const unknownService = await failureOf(resolve(request, 'test-runner:not-the-token'));
-    expect(['unauthorized', 'forbidden']).toContain(unknownService.kind);
-    expect((await failureOf(resolve(request, ''))).kind).not.toBe('unavailable');
+    const before = await stack.head();
+    const keysBefore = await keyStoreRowCounts();
+    for (const credential of [
+      'test-runner:not-the-token',
+      `someone-else:${stack.secretsResolver.credential.split(':')[1]}`,
+      '',
+    ]) {
+      const refused = await failureOf(resolve(request, credential));
+      expect({ credential, kind: refused.kind, code: refused.code }).toEqual({
+        credential,
+        kind: 'forbidden',
+        code: 'resolver_not_authorized',
+      });
+    }
     const stranger = await failureOf(resolve({ ...request, userId: outsider.userId }));
-    expect(['not_found', 'forbidden']).toContain(stranger.kind);
+    expect(stranger.kind).toBe('not_found');
+    expect(await stack.head()).toEqual(before);
+    expect(await keyStoreRowCounts()).toEqual(keysBefore);
   });
 });
 
@@ -844,18 +916,189 @@ describe('the transport key', () => {
   });
 });
 
-// --- crypto-shredding ----------------------------------------------------------------------------
+// --- master-key rotation -----------------------------------------------------------------------
 
-/** Runs one statement on the stack's database, as someone with direct access would. */
-async function query<Row extends object>(sql: string, params: unknown[] = []): Promise<Row[]> {
-  const client = new Client({ connectionString: stack.databaseUrl });
-  await client.connect();
+const WORKSPACE_ROOT = resolvePath(__dirname, '../../..');
+const ROTATE_MASTER_KEY_SOURCE = 'apps/secrets-vault/src/rotate-master-key.ts';
+
+/**
+ * `npm run secrets:rotate-master-key` as an operator runs it, with the vault's settings; from
+ * source, as the stack runs its services, rather than after a build of the whole repository.
+ */
+async function rotateMasterKeyCommand(
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    return (await client.query<Row>(sql, params)).rows;
-  } finally {
-    await client.end();
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['-r', '@swc-node/register', ROTATE_MASTER_KEY_SOURCE],
+      { cwd: WORKSPACE_ROOT, env: { ...process.env, ...env } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
   }
 }
+
+/** The master key ids that the key store's live data keys and its transport key name. */
+async function storedMasterKeyIds(): Promise<string[]> {
+  const rows = await query<{ id: string }>(
+    `SELECT DISTINCT master_key_id AS id FROM (
+       SELECT master_key_id FROM "${stack.keyStoreSchema}".data_keys WHERE wrapped_key IS NOT NULL
+       UNION ALL SELECT master_key_id FROM "${stack.keyStoreSchema}".transport_keys) AS stored
+     ORDER BY id`,
+  );
+  return rows.map(({ id }) => id);
+}
+
+/** A master key as configured (base64) and as its bytes would print (hex). */
+function keyMaterial(base64Key: string): string[] {
+  return [base64Key, Buffer.from(base64Key, 'base64').toString('hex')];
+}
+
+describe('master-key rotation', () => {
+  const names = { private: 'ROTATION_PRIVATE', shared: 'ROTATION_SHARED' } as const;
+  const values = { private: [] as string[], shared: [] as string[] };
+
+  /** Reveals every version written, over HTTP, as the owner and as the Admin. */
+  async function expectEveryValueRevealed(): Promise<void> {
+    const revealed = async (as: Credentials, name: string, orgWide: boolean, version: number) =>
+      (
+        await ok(as, {
+          method: 'POST',
+          path: secretPath(name, '/reveal'),
+          json: { version, ...(orgWide ? { orgWide } : {}) },
+        })
+      ).body.data.value;
+    for (const [index, value] of values.private.entries()) {
+      expect(await revealed(session(owner), names.private, false, index + 1)).toBe(value);
+    }
+    for (const [index, value] of values.shared.entries()) {
+      expect(await revealed(session(admin), names.shared, true, index + 1)).toBe(value);
+    }
+  }
+
+  async function write(target: 'private' | 'shared'): Promise<void> {
+    const value = canary();
+    await ok(target === 'private' ? session(owner) : session(admin), {
+      method: 'POST',
+      path: '/v1/secrets',
+      json: { name: names[target], value, ...(target === 'shared' ? { orgWide: true } : {}) },
+    });
+    values[target].push(value);
+  }
+
+  beforeAll(async () => {
+    await write('private');
+    await write('shared');
+  });
+
+  it('the package’s command is the one run here', () => {
+    const { scripts } = JSON.parse(readFileSync(`${WORKSPACE_ROOT}/package.json`, 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts['secrets:rotate-master-key']).toContain(
+      ROTATE_MASTER_KEY_SOURCE.replace(/\.ts$/, '.js'),
+    );
+  });
+
+  it('a vault started with a master key that did not wrap the stored keys exits, naming the key ids and no key', async () => {
+    const configured = stack.secretsVaultSettings.SECRETS_MASTER_KEY;
+    const [storedId] = await storedMasterKeyIds();
+    const wrongKey = randomBytes(32).toString('base64');
+
+    const failure = await startService('secrets-vault', {
+      ...stack.secretsVaultSettings,
+      SECRETS_MASTER_KEY: wrongKey,
+    }).then(
+      async (started) => {
+        await started.stop();
+        return new Error('the vault started with a wrong master key');
+      },
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(ServiceExitedError);
+    const { exitCode, stdout, stderr } = failure as ServiceExitedError;
+    expect(exitCode).toBe(1);
+    const printed = `${stdout}\n${stderr}`;
+    const named = new RegExp(
+      `SECRETS_MASTER_KEY does not match the stored data keys: they are wrapped with master key ` +
+        `${storedId}, which is neither SECRETS_MASTER_KEY \\((cfg:[0-9a-f]{16})\\) nor in ` +
+        'SECRETS_RETIRED_MASTER_KEYS',
+    );
+    expect(printed).toMatch(named);
+    expect(named.exec(printed)![1]).not.toBe(storedId);
+    for (const material of [...keyMaterial(configured), ...keyMaterial(wrongKey)]) {
+      expect(printed).not.toContain(material);
+    }
+    // The vault that runs with the right key goes on answering.
+    await expectEveryValueRevealed();
+  });
+
+  it('the operator rotates onto a new master key while the vault runs; every secret stays revealable, then without the old key', async () => {
+    const oldKey = stack.secretsVaultSettings.SECRETS_MASTER_KEY;
+    const newKey = randomBytes(32).toString('base64');
+    const [oldId, ...others] = await storedMasterKeyIds();
+    expect(others).toEqual([]);
+    const [{ count: liveDataKeys }] = await query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM "${stack.keyStoreSchema}".data_keys
+        WHERE wrapped_key IS NOT NULL`,
+    );
+    expect(liveDataKeys).toBeGreaterThanOrEqual(2);
+    const since = await stack.head();
+
+    // 1. The new key wraps, the old one still unwraps: what was stored stays readable, and what is
+    //    written meanwhile too.
+    await stack.restartSecretsVault({
+      SECRETS_MASTER_KEY: newKey,
+      SECRETS_RETIRED_MASTER_KEYS: oldKey,
+    });
+    await expectEveryValueRevealed();
+    await write('private');
+    await write('shared');
+
+    // 2. The operator's command rewraps every stored key.
+    const rotation = await rotateMasterKeyCommand(stack.secretsVaultSettings);
+    expect(rotation).toMatchObject({ code: 0 });
+    const summary =
+      /Rewrapped (\d+) organization data key\(s\) and (\d+) transport key\(s\) with master key (cfg:[0-9a-f]{16})/.exec(
+        rotation.stdout,
+      );
+    expect(summary).not.toBeNull();
+    const [, dataKeys, transportKeys, newId] = summary!;
+    expect({ dataKeys: Number(dataKeys), transportKeys: Number(transportKeys) }).toEqual({
+      dataKeys: liveDataKeys,
+      transportKeys: 1,
+    });
+    expect(newId).not.toBe(oldId);
+    expect(await storedMasterKeyIds()).toEqual([newId]);
+    for (const material of [...keyMaterial(oldKey), ...keyMaterial(newKey)]) {
+      expect(`${rotation.stdout}\n${rotation.stderr}`).not.toContain(material);
+    }
+    const rewrapped = (await stack.store.readAll({ fromPosition: since ?? 'start' })).filter(
+      ({ type }) => type === 'DataKeyRewrapped',
+    );
+    expect(rewrapped.map(({ data }) => [data.fromMasterKeyId, data.toMasterKeyId])).toEqual(
+      Array.from({ length: liveDataKeys }, () => [oldId, newId]),
+    );
+    // Run again, it finds nothing left to rewrap.
+    expect((await rotateMasterKeyCommand(stack.secretsVaultSettings)).stdout).toContain(
+      'Rewrapped 0 organization data key(s) and 0 transport key(s)',
+    );
+
+    // 3. Without the old key, every value written before, during and after opens.
+    await stack.restartSecretsVault({ SECRETS_RETIRED_MASTER_KEYS: '' });
+    await expectEveryValueRevealed();
+    await write('private');
+    await expectEveryValueRevealed();
+    expect(values.private).toHaveLength(3);
+    expect(values.shared).toHaveLength(2);
+  });
+});
+
+// --- crypto-shredding ----------------------------------------------------------------------------
 
 /** Every row of the vault's key store that mentions `text`, as JSON. */
 async function keyStoreRowsMentioning(text: string): Promise<string[]> {
@@ -1059,8 +1302,12 @@ describe('no plaintext value anywhere but in reveal and resolve replies', () => 
       .map(({ subject, text }) => `${subject} ${text}`)
       .join('\n');
     const rows = await everyRow(stack);
+    // All each service printed, on stdout and stderr, JSON lines or not, and kept in full.
+    expect(
+      stack.services.flatMap(({ stdout, stderr }) => [stdout.dropped, stderr.dropped]),
+    ).toEqual(stack.services.flatMap(() => [0, 0]));
     const logs = [
-      ...stack.services.flatMap(({ logs: lines }) => lines.map((line) => JSON.stringify(line))),
+      ...stack.services.flatMap(({ stdout, stderr }) => [stdout.text, stderr.text]),
       ...stack.gatewayLogs,
     ].join('\n');
 

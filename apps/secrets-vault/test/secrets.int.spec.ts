@@ -59,6 +59,11 @@ let client: ReadYourWritesClient;
 let transportKey: TransportKeyView;
 /** every line the vault logged, at debug level */
 const logLines: string[] = [];
+/**
+ * What anything else in this process wrote to stdout and stderr, where the vault runs too: a
+ * console.log or a crash report that bypasses its logger.
+ */
+const processWrites = [jest.spyOn(process.stdout, 'write'), jest.spyOn(process.stderr, 'write')];
 /** every value the tests stored: found nowhere but in reveal and resolve replies */
 const values: string[] = [];
 
@@ -160,6 +165,26 @@ function resolve(
 
 async function eventCount(): Promise<number> {
   return (await store.readAll()).length;
+}
+
+/** One statement on the test database, as someone with direct access would run it. */
+async function sql<Row extends object>(text: string, params: unknown[] = []): Promise<Row[]> {
+  const database = new Client({ connectionString: url });
+  await database.connect();
+  try {
+    return (await database.query<Row>(text, params)).rows;
+  } finally {
+    await database.end();
+  }
+}
+
+/** The rows of the key store's data keys and value keys: a write that seals adds to them. */
+async function keyStoreRowCounts(): Promise<{ dataKeys: number; valueKeys: number }> {
+  const [counts] = await sql<{ dataKeys: number; valueKeys: number }>(
+    `SELECT (SELECT count(*)::int FROM "${keyStoreSchema}".data_keys) AS "dataKeys",
+            (SELECT count(*)::int FROM "${keyStoreSchema}".value_keys) AS "valueKeys"`,
+  );
+  return counts;
 }
 
 function specMetadata(): EventMetadata {
@@ -273,6 +298,55 @@ describe('a secret’s life', () => {
     });
     expect(await list(acme.bob, { category: 'tool' })).toHaveLength(1);
     expect(await list(acme.bob, { category: 'provider' })).toHaveLength(0);
+  });
+
+  it('lists by category and by scope, each alone or with the other filters', async () => {
+    const acme = await organization();
+    await setSecret(acme.bob, 'OPENAI', distinctive('openai'));
+    await setSecret(acme.bob, 'GITHUB', distinctive('github'), {
+      category: 'tool',
+      scope: 'tools',
+    });
+    await setSecret(acme.bob, 'WEBHOOK', distinctive('hook'), {
+      category: 'custom',
+      scope: 'agents',
+    });
+    await setSecret(acme.ada, 'SLACK', distinctive('slack'), {
+      orgWide: true,
+      category: 'tool',
+      scope: 'sandboxes',
+    });
+    const names = async (filters: object) =>
+      (await list(acme.bob, filters)).map(({ name }) => name);
+
+    expect(await names({})).toEqual(['GITHUB', 'OPENAI', 'SLACK', 'WEBHOOK']);
+    expect(await names({ category: 'provider' })).toEqual(['OPENAI']);
+    expect(await names({ category: 'tool' })).toEqual(['GITHUB', 'SLACK']);
+    expect(await names({ category: 'tool', orgOnly: true })).toEqual(['SLACK']);
+    expect(await names({ category: 'tool', userOnly: true })).toEqual(['GITHUB']);
+    // A scope filter is the scope as stored: `all` is a scope of its own, not every scope.
+    expect(await names({ scope: 'all' })).toEqual(['OPENAI']);
+    expect(await names({ scope: 'tools' })).toEqual(['GITHUB']);
+    expect(await names({ scope: 'sandboxes' })).toEqual(['SLACK']);
+    expect(await names({ scope: 'agents', category: 'custom' })).toEqual(['WEBHOOK']);
+    expect(await names({ scope: 'agents', category: 'tool' })).toEqual([]);
+    // Bob's filters never show cyd's secrets; an Admin's `all=true` does, filtered as well.
+    await setSecret(acme.cyd, 'CYDS_TOOL', distinctive('cyd'), { scope: 'tools' });
+    expect(await names({ scope: 'tools' })).toEqual(['GITHUB']);
+    expect((await list(acme.ada, { all: true, scope: 'tools' })).map(({ name }) => name)).toEqual([
+      'CYDS_TOOL',
+      'GITHUB',
+    ]);
+
+    for (const [field, value] of [
+      ['category', 'password'],
+      ['scope', 'everywhere'],
+      ['scope', ''],
+    ]) {
+      const error = await refusal(list(acme.bob, { [field]: value }));
+      expect(error.kind).toBe('validation');
+      expect(error.details).toEqual({ fields: { [field]: [expect.any(String)] } });
+    }
   });
 
   it('keeps the last ten of twelve versions', async () => {
@@ -506,17 +580,11 @@ describe('who may do what', () => {
 describe('value keys', () => {
   /** The versions of a secret whose value keys the key store still holds. */
   async function versionsWithKeys(secretId: string): Promise<number[]> {
-    const database = new Client({ connectionString: url });
-    await database.connect();
-    try {
-      const { rows } = await database.query<{ version: number }>(
-        `SELECT DISTINCT version FROM "${keyStoreSchema}".value_keys WHERE secret_id = $1 ORDER BY version`,
-        [secretId],
-      );
-      return rows.map((row) => row.version);
-    } finally {
-      await database.end();
-    }
+    const rows = await sql<{ version: number }>(
+      `SELECT DISTINCT version FROM "${keyStoreSchema}".value_keys WHERE secret_id = $1 ORDER BY version`,
+      [secretId],
+    );
+    return rows.map((row) => row.version);
   }
 
   it('seals each of concurrent writes for the version it gets', async () => {
@@ -586,9 +654,14 @@ describe('value keys', () => {
 });
 
 describe('bad input', () => {
-  it('is a 400 that writes nothing', async () => {
+  it('is a 400 that writes nothing, in the event store or the key store', async () => {
+    // An organization that has a data key already, and one that has none yet: a bad write must
+    // neither seal a value under the first nor make a key for the second.
     const acme = await organization();
+    const other = await organization();
+    await setSecret(other.bob, 'KEYED', distinctive('keyed'));
     const before = await eventCount();
+    const keysBefore = await keyStoreRowCounts();
     const refused = async (request: Promise<unknown>) => {
       const error = await refusal(request);
       expect(error.kind).toBe('validation');
@@ -611,7 +684,13 @@ describe('bad input', () => {
     await refused(call(SUBJECTS.revealSecret, { name: '...' }, acme.bob));
     const tampered = { ...sealForVault('tampered', transportKey), tag: 'AAAAAAAAAAAAAAAAAAAAAA==' };
     await refused(call(SUBJECTS.setSecret, { name: 'T', sealedValue: tampered }, acme.bob));
+    await refused(setSecret(other.bob, 'KEYED', ''));
+    await refused(setSecret(other.bob, '***', distinctive('n')));
+    await refused(setSecret(other.bob, 'KEYED', distinctive('n'), { scope: 'everywhere' }));
+    await refused(list(acme.bob, { category: 'password' }));
+    await refused(list(acme.bob, { scope: 'everywhere' }));
     expect(await eventCount()).toBe(before);
+    expect(await keyStoreRowCounts()).toEqual(keysBefore);
   });
 });
 
@@ -700,27 +779,28 @@ describe('resolution for platform services', () => {
 });
 
 describe('no plaintext at rest', () => {
-  it('finds no value in the event store, the read models or the logs', async () => {
+  it('finds no value in the event store, the read models, the logs or anything else printed', async () => {
     expect(values.length).toBeGreaterThan(20);
-    const database = new Client({ connectionString: url });
-    await database.connect();
-    try {
-      const { rows: tables } = await database.query<{ schema: string; name: string }>(
-        `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-         WHERE table_schema = ANY($1)`,
-        [[eventStoreSchema, readModelSchema, keyStoreSchema]],
-      );
-      expect(tables.length).toBeGreaterThan(3);
-      for (const { schema, name } of tables) {
-        const { rows } = await database.query(`SELECT * FROM "${schema}"."${name}"`);
-        const dump = JSON.stringify(rows);
-        for (const value of values) expect(dump).not.toContain(value);
-      }
-    } finally {
-      await database.end();
+    const tables = await sql<{ schema: string; name: string }>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+       WHERE table_schema = ANY($1)`,
+      [[eventStoreSchema, readModelSchema, keyStoreSchema]],
+    );
+    expect(tables.length).toBeGreaterThan(3);
+    for (const { schema, name } of tables) {
+      const dump = JSON.stringify(await sql(`SELECT * FROM "${schema}"."${name}"`));
+      for (const value of values) expect(dump).not.toContain(value);
     }
     const logs = logLines.join('');
     expect(logs).toContain('Request handled');
-    for (const value of values) expect(logs).not.toContain(value);
+    const printed = [
+      ...processWrites.flatMap((write) => write.mock.calls.map(([chunk]) => String(chunk))),
+      membership.stdout.text,
+      membership.stderr.text,
+    ].join('');
+    expect(membership.stdout.text).toContain(SERVICE_LISTENING_MESSAGE);
+    expect([membership.stdout.dropped, membership.stderr.dropped]).toEqual([0, 0]);
+    const found = (text: string) => values.filter((value) => text.includes(value));
+    expect({ logs: found(logs), printed: found(printed) }).toEqual({ logs: [], printed: [] });
   });
 });

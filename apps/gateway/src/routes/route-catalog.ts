@@ -526,7 +526,9 @@ export const ROUTES = {
   'secrets.list': {
     method: 'GET',
     path: '/v1/secrets',
-    summary: 'Metadata of the caller’s and the org-shared secrets (`all=true`: every member’s)',
+    summary:
+      'Metadata of the caller’s and the org-shared secrets (`all=true`: every member’s; ' +
+      '`userOnly`, `orgOnly`, `category`, `scope`: only those)',
     tag: 'secrets',
     access: {
       kind: 'organization',

@@ -115,7 +115,8 @@ export class Stack {
      */
     readonly platform: ReadYourWritesClient,
     private readonly membershipEnv: Record<string, string>,
-    private readonly secretsVaultEnv: Record<string, string>,
+    /** the running vault's configuration; a restart may change it (restartSecretsVault) */
+    private secretsVaultEnv: Record<string, string>,
     /** every line the gateways logged (see StackOptions.gatewayLogLevel) */
     readonly gatewayLogs: string[],
   ) {}
@@ -249,9 +250,18 @@ export class Stack {
     return this.secretsVaults.at(-1)!;
   }
 
-  /** Stops the vault and starts it again with the same configuration (master key included). */
-  async restartSecretsVault(): Promise<void> {
+  /** The vault's configuration (master keys included), as the next restart would use it. */
+  get secretsVaultSettings(): Readonly<Record<string, string>> {
+    return { ...this.secretsVaultEnv };
+  }
+
+  /**
+   * Stops the vault and starts it again with the same configuration, but for `changes` (a master
+   * key rotation, say), which later restarts keep.
+   */
+  async restartSecretsVault(changes: Record<string, string> = {}): Promise<void> {
     await this.secretsVault.stop();
+    this.secretsVaultEnv = { ...this.secretsVaultEnv, ...changes };
     this.secretsVaults.push(await startService('secrets-vault', this.secretsVaultEnv));
   }
 

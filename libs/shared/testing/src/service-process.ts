@@ -5,6 +5,49 @@ const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 
 export type LogLine = Record<string, unknown> & { msg?: string; requestId?: string };
 
+/** How much of each stream a ServiceProcess keeps: its newest text, up to this many characters. */
+export const OUTPUT_KEPT_CHARACTERS = 32 * 1024 * 1024;
+
+/**
+ * What a process wrote to one stream, as text, JSON or not: what a scan of everything it printed
+ * reads. Bounded, so that a long load test cannot exhaust the test's memory.
+ */
+export class ProcessOutput {
+  private readonly chunks: string[] = [];
+  private kept = 0;
+  private droppedCharacters = 0;
+
+  constructor(private readonly limit = OUTPUT_KEPT_CHARACTERS) {}
+
+  append(chunk: string): void {
+    this.chunks.push(chunk);
+    this.kept += chunk.length;
+    while (this.kept > this.limit) {
+      const excess = this.kept - this.limit;
+      const oldest = this.chunks[0];
+      if (oldest.length <= excess) {
+        this.chunks.shift();
+        this.kept -= oldest.length;
+        this.droppedCharacters += oldest.length;
+      } else {
+        this.chunks[0] = oldest.slice(excess);
+        this.kept -= excess;
+        this.droppedCharacters += excess;
+      }
+    }
+  }
+
+  /** the newest text, at most the limit */
+  get text(): string {
+    return this.chunks.join('');
+  }
+
+  /** how many of the oldest characters are no longer kept: 0 when `text` is all of it */
+  get dropped(): number {
+    return this.droppedCharacters;
+  }
+}
+
 export interface ServiceProcess {
   service: string;
   pid: number;
@@ -12,6 +55,10 @@ export interface ServiceProcess {
   instanceId: string;
   /** every JSON line the process wrote to stdout so far */
   readonly logs: LogLine[];
+  /** all it wrote to stdout, JSON lines or not (bounded) */
+  readonly stdout: ProcessOutput;
+  /** all it wrote to stderr (bounded) */
+  readonly stderr: ProcessOutput;
   /** SIGTERM (graceful shutdown), then the exit code */
   stop(): Promise<number | null>;
   /** SIGKILL: the process dies on the spot, as in a crash; resolves once it is gone */
@@ -49,7 +96,7 @@ const COMPILED_SERVICE_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 /**
  * Runs a service in its own process, as in production, and resolves once it
- * takes requests. Rejects with its stderr if it exits first (a configuration error, say).
+ * takes requests. Rejects with what it wrote if it exits first (a configuration error, say).
  */
 export function startServiceProcess(
   service: string,
@@ -62,23 +109,29 @@ export function startServiceProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
-  let stderr = '';
+  const stdout = new ProcessOutput();
+  const stderr = new ProcessOutput();
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  // After 'exit', the pipes may still hold what it wrote last: 'close' waits for them.
+  const closed = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
 
   return new Promise<ServiceProcess>((resolveStarted, rejectStarted) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      rejectStarted(new Error(`${service} did not start within ${timeoutMs} ms:\n${stderr}`));
+      rejectStarted(new Error(`${service} did not start within ${timeoutMs} ms:\n${stderr.text}`));
     }, timeoutMs);
-    void exited.then((code) => {
+    void closed.then((code) => {
       clearTimeout(timer);
-      rejectStarted(new ServiceExitedError(service, code, stderr));
+      rejectStarted(new ServiceExitedError(service, code, stderr.text, stdout.text));
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => stderr.append(chunk));
 
     let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout.append(chunk);
+      pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const text of lines) {
@@ -92,6 +145,8 @@ export function startServiceProcess(
             pid: child.pid!,
             instanceId: String(line.instanceId),
             logs,
+            stdout,
+            stderr,
             stop: async () => {
               if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
               return exited;
@@ -115,6 +170,7 @@ export class ServiceExitedError extends Error {
     readonly service: string,
     readonly exitCode: number | null,
     readonly stderr: string,
+    readonly stdout: string,
   ) {
     super(`${service} exited with code ${exitCode}:\n${stderr}`);
   }

@@ -158,9 +158,9 @@ export class SecretsHandlers {
 
   /**
    * The caller's private secrets and the org-shared ones, by name. `userOnly` / `orgOnly` keep one
-   * kind; `all=true` (Admins) adds every member's private ones; `deleted=true` lists soft-deleted
-   * ones instead, the org-shared among them for Admins only (who alone may restore them). Never
-   * values.
+   * kind, `category` / `scope` those of one category or scope; `all=true` (Admins) adds every
+   * member's private ones; `deleted=true` lists soft-deleted ones instead, the org-shared among
+   * them for Admins only (who alone may restore them). Never values.
    */
   @MessagePattern(SECRETS_VAULT_SUBJECTS.listSecrets)
   async listSecrets(
@@ -188,6 +188,7 @@ export class SecretsHandlers {
         privateOf: request.orgOnly ? null : request.all ? 'all' : actor.userId,
         orgShared: !request.userOnly && (!deleted || isAdmin),
         category: request.category,
+        scope: request.scope,
       },
       request,
     );

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { PageInfo, PageRequest, SecretCategory, SecretStatus } from '@orgplane/contracts';
+import type {
+  PageInfo,
+  PageRequest,
+  SecretCategory,
+  SecretScope,
+  SecretStatus,
+} from '@orgplane/contracts';
 import { keysetPage, toPage } from '@orgplane/event-sourcing';
 import { Brackets, type Repository } from 'typeorm';
 import { SecretEntity } from './secret.entity';
@@ -13,6 +19,7 @@ export interface SecretFilter {
   /** the organization's own (org-shared) secrets too */
   orgShared: boolean;
   category?: SecretCategory;
+  scope?: SecretScope;
 }
 
 @Injectable()
@@ -21,7 +28,7 @@ export class SecretsQuery {
 
   /** By name, then id (a private secret and an org-shared one may share a name). */
   async page(
-    { organizationId, status, privateOf, orgShared, category }: SecretFilter,
+    { organizationId, status, privateOf, orgShared, category, scope }: SecretFilter,
     request: PageRequest,
   ): Promise<{ rows: SecretEntity[]; page: PageInfo }> {
     const query = this.secrets
@@ -38,6 +45,7 @@ export class SecretsQuery {
         }),
       );
     if (category) query.andWhere('secret.category = :category', { category });
+    if (scope) query.andWhere('secret.scope = :scope', { scope });
     const rows = await keysetPage(query, ['secret.name', 'secret.id'], request, {
       by: 'name',
     }).getMany();

@@ -70,7 +70,10 @@ export const listSecretsRequestSchema = z.strictObject({
   all: queryBoolean.optional(),
   userOnly: queryBoolean.optional(),
   orgOnly: queryBoolean.optional(),
+  /** only secrets of this category (the CLI's `secret list --category`) */
   category: z.enum(SECRET_CATEGORIES).optional(),
+  /** only secrets of this scope, exactly (`tools` leaves out the ones scoped `all`) */
+  scope: z.enum(SECRET_SCOPES).optional(),
   /** the soft-deleted ones instead (to undelete or destroy) */
   deleted: queryBoolean.optional(),
 });
