@@ -2,6 +2,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { hashApiKey, isWellFormedApiKey, STORE_KEY_MESSAGE } from '@orgplane/contracts';
 import { eventually } from '@orgplane/testing';
+import { newId } from '@orgplane/util';
 import { Client } from 'pg';
 import { ORGANIZATION_HEADER } from '../src/authorization/authorization.guard';
 import { API_KEY_HEADER } from '../src/authorization/credentials';
@@ -258,6 +259,108 @@ describe('creating and using a key', () => {
     expect((await add()).status).toBe(409);
     const organization = await useKey(sshKeys.key, 0, `/v1/organizations/${world.organizationId}`);
     expect(organization.body.error.code).toBe('insufficient_scope');
+  });
+});
+
+describe('the project of a key', () => {
+  it('is a project of the organization; a key renamed after its project’s deletion stays in the default project', async () => {
+    const admin = world.admin;
+    const project = await ok(
+      {
+        method: 'POST',
+        path: '/v1/projects',
+        token: admin.token,
+        headers: inWorld(),
+        json: { name: 'Short-lived' },
+      },
+      201,
+    );
+    const projectId: string = project.body.data.id;
+    // At once, on the other instance, without the project's consistency position.
+    const created = await ok(
+      {
+        method: 'POST',
+        path: '/v1/api-keys',
+        token: admin.token,
+        headers: inWorld(),
+        json: { name: 'In a project', projectId },
+        gateway: 1,
+      },
+      201,
+    );
+    remember(created.body.data.key, created);
+    const key: { id: string; projectId: string } = created.body.data;
+    expect(key.projectId).toBe(projectId);
+    const sshKey = await ok(
+      {
+        method: 'POST',
+        path: '/v1/ssh-keys',
+        token: admin.token,
+        headers: inWorld(),
+        json: { name: 'In a project', publicKey: newSshPublicKey(), projectId },
+        gateway: 1,
+      },
+      201,
+    );
+    expect(sshKey.body.data.projectId).toBe(projectId);
+    const deleted = await ok({
+      method: 'DELETE',
+      path: `/v1/projects/${projectId}`,
+      token: admin.token,
+      headers: inWorld(),
+    });
+
+    const renamed = await ok({
+      method: 'PATCH',
+      path: `/v1/api-keys/${key.id}`,
+      token: admin.token,
+      headers: { ...inWorld(), ...after(deleted) },
+      json: { name: 'Renamed' },
+    });
+    expect(renamed.body.data).toMatchObject({ name: 'Renamed', projectId: world.defaultProjectId });
+    const read = (path: string) =>
+      ok({ method: 'GET', path, token: admin.token, headers: { ...inWorld(), ...after(renamed) } });
+    expect((await read(`/v1/api-keys/${key.id}`)).body.data.projectId).toBe(world.defaultProjectId);
+    expect((await read(`/v1/ssh-keys/${sshKey.body.data.id}`)).body.data.projectId).toBe(
+      world.defaultProjectId,
+    );
+    const idsIn = async (collection: string, inProject: string): Promise<string[]> =>
+      (await read(`/v1/${collection}?projectId=${inProject}&limit=500`)).body.data.map(
+        ({ id }: { id: string }) => id,
+      );
+    expect(await idsIn('api-keys', world.defaultProjectId)).toContain(key.id);
+    expect(await idsIn('ssh-keys', world.defaultProjectId)).toContain(sshKey.body.data.id);
+    expect(await idsIn('api-keys', projectId)).toEqual([]);
+    expect(await idsIn('ssh-keys', projectId)).toEqual([]);
+
+    for (const refused of [projectId, newId()]) {
+      const attempts = await Promise.all([
+        send({
+          method: 'POST',
+          path: '/v1/api-keys',
+          token: admin.token,
+          headers: inWorld(),
+          json: { name: 'Refused', projectId: refused },
+        }),
+        send({
+          method: 'PATCH',
+          path: `/v1/api-keys/${key.id}`,
+          token: admin.token,
+          headers: inWorld(),
+          json: { projectId: refused },
+        }),
+        send({
+          method: 'POST',
+          path: '/v1/ssh-keys',
+          token: admin.token,
+          headers: inWorld(),
+          json: { name: 'Refused', publicKey: newSshPublicKey(), projectId: refused },
+        }),
+      ]);
+      expect(attempts.map(({ status, body }) => [status, body.error?.code])).toEqual(
+        Array(3).fill([404, 'project_not_found']),
+      );
+    }
   });
 });
 

@@ -3,7 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestMicroservice } from '@nestjs/common';
 import {
   apiKeysChangedMessageSchema,
+  apiKeyPrefix,
   apiKeyStreamName,
+  defaultProjectIdOf,
+  generateApiKey,
   hashApiKey,
   isWellFormedApiKey,
   KEYS_SUBJECTS as SUBJECTS,
@@ -44,7 +47,8 @@ import {
 } from '@orgplane/testing';
 import { newId } from '@orgplane/util';
 import { Client } from 'pg';
-import { SSH_KEY_PROBLEMS, sshKeyIdOf } from '@orgplane/keys-domain';
+import { parseSshPublicKey, SSH_KEY_PROBLEMS, sshKeyIdOf } from '@orgplane/keys-domain';
+import { ProjectionRunners } from '@orgplane/projections';
 import { startKeys } from '../src/bootstrap';
 
 jest.setTimeout(60_000);
@@ -181,6 +185,38 @@ function membershipEvent(organizationId: string, event: OrganizationEvent): Prom
   return append(organizationEvents, organizationStreamName(organizationId), event);
 }
 
+/** A project the resources service created in the organization; its id. */
+async function createdProject(organizationId: string): Promise<string> {
+  const projectId = newId();
+  await append(resourceEvents, projectStreamName(projectId), {
+    type: 'ProjectCreated',
+    data: {
+      projectId,
+      organizationId,
+      name: 'Project',
+      color: null,
+      isDefault: false,
+      createdBy: newId(),
+      createdAt: new Date().toISOString(),
+    },
+  });
+  return projectId;
+}
+
+/** The resources service deletes the project: what it grouped goes to the default project. */
+async function deleteProject(organizationId: string, projectId: string): Promise<void> {
+  await append(resourceEvents, projectStreamName(projectId), {
+    type: 'ProjectDeleted',
+    data: {
+      projectId,
+      organizationId,
+      defaultProjectId: defaultProjectIdOf(organizationId),
+      deletedBy: newId(),
+      deletedAt: new Date().toISOString(),
+    },
+  });
+}
+
 function removed(organizationId: string, userId: string): Promise<string> {
   return membershipEvent(organizationId, {
     type: 'MemberRemoved',
@@ -291,7 +327,7 @@ describe('API keys', () => {
   });
 
   it('defaults to every scope, never expiring, and makes test keys on request', async () => {
-    const projectId = newId();
+    const projectId = await createdProject(organizationA);
     const key = await createKey(cydInA, { scopes: [], isTest: true, projectId, expiresIn: null });
     expect(key.key.startsWith('rt_test_')).toBe(true);
     expect(key).toMatchObject({ scopes: ['*'], isTest: true, projectId, expiresAt: null });
@@ -328,7 +364,7 @@ describe('API keys', () => {
     const [eve, fay, gus] = [newId(), newId(), newId()];
     const eveIn = memberCaller(eve, organization, 'admin');
     const fayIn = memberCaller(fay, organization);
-    const projectId = newId();
+    const projectId = await createdProject(organization);
     const eveKeys: string[] = [];
     for (let index = 0; index < 5; index++) {
       eveKeys.push(
@@ -374,7 +410,7 @@ describe('API keys', () => {
 
   it('lets the owner update name, scopes and project, and tells the gateways at once', async () => {
     const key = await createKey(bobInA);
-    const projectId = newId();
+    const projectId = await createdProject(organizationA);
     const { data: updated, position } = await call<ApiKeyView>(
       SUBJECTS.updateApiKey,
       { keyId: key.id, name: 'Renamed', scopes: ['files:read'], projectId },
@@ -590,7 +626,7 @@ describe('SSH keys', () => {
     for (const line of [ed25519Line(), ecdsaLine('nistp384'), rsaLine(3072)]) {
       ivyKeys.push((await addSshKey(ivyIn, line)).id);
     }
-    const projectId = newId();
+    const projectId = await createdProject(organization);
     const halKey = (
       await call<SshKeyView>(
         SUBJECTS.addSshKey,
@@ -843,7 +879,11 @@ describe('at rest', () => {
 
 describe('a project’s deletion', () => {
   it('moves the project’s API keys and SSH keys to the default project, no other', async () => {
-    const [deleted, kept, defaultProjectId] = [newId(), newId(), newId()];
+    const [deleted, kept] = [
+      await createdProject(organizationA),
+      await createdProject(organizationA),
+    ];
+    const defaultProjectId = defaultProjectIdOf(organizationA);
     const apiKeys = [
       await createKey(bobInA, { projectId: deleted }),
       await createKey(adaInA, { projectId: deleted }),
@@ -856,21 +896,184 @@ describe('a project’s deletion', () => {
         bobInA,
       )
     ).data;
-    await append(resourceEvents, projectStreamName(deleted), {
-      type: 'ProjectDeleted',
-      data: {
-        projectId: deleted,
-        organizationId: organizationA,
-        defaultProjectId,
-        deletedBy: ada,
-        deletedAt: new Date().toISOString(),
-      },
-    });
+    await deleteProject(organizationA, deleted);
     for (const key of apiKeys) {
       expect((await getKey(key.id, adaInA)).projectId).toBe(defaultProjectId);
     }
     expect((await getKey(otherApiKey.id, bobInA)).projectId).toBe(kept);
     const movedSshKey = await call<SshKeyView>(SUBJECTS.getSshKey, { sshKeyId: sshKey.id }, bobInA);
     expect(movedSshKey.data.projectId).toBe(defaultProjectId);
+  });
+});
+
+describe('the project a key is put in', () => {
+  const defaultProjectId = defaultProjectIdOf(organizationA);
+
+  function addSshKeyIn(projectId: string | null, publicKey = ed25519Line()) {
+    return call<SshKeyView>(
+      SUBJECTS.addSshKey,
+      { name: 'in a project', publicKey, projectId },
+      bobInA,
+    );
+  }
+
+  async function listedIn(projectId: string): Promise<{ apiKeys: string[]; sshKeys: string[] }> {
+    const [apiKeys, sshKeys] = await Promise.all([
+      call<ApiKeyView[]>(SUBJECTS.listApiKeys, { projectId, limit: 100 }, bobInA),
+      call<SshKeyView[]>(SUBJECTS.listSshKeys, { projectId, limit: 100 }, bobInA),
+    ]);
+    return {
+      apiKeys: apiKeys.data.map((key) => key.id),
+      sshKeys: sshKeys.data.map((key) => key.id),
+    };
+  }
+
+  it('takes a project created a moment ago, and the default project before it is created', async () => {
+    const fresh = await createdProject(organizationA);
+    expect((await createKey(bobInA, { projectId: fresh })).projectId).toBe(fresh);
+    expect((await addSshKeyIn(fresh)).data.projectId).toBe(fresh);
+    const key = await createKey(bobInA, { projectId: defaultProjectId });
+    expect(key.projectId).toBe(defaultProjectId);
+    const moved = await call<ApiKeyView>(
+      SUBJECTS.updateApiKey,
+      { keyId: key.id, projectId: fresh },
+      bobInA,
+    );
+    expect(moved.data.projectId).toBe(fresh);
+    expect((await getKey(key.id, bobInA)).projectId).toBe(fresh);
+  });
+
+  it('refuses a project that is unknown, another organization’s or deleted with a 404, and writes nothing', async () => {
+    const deleted = await createdProject(organizationA);
+    await deleteProject(organizationA, deleted);
+    const refusedProjects = {
+      unknown: newId(),
+      anotherOrganizations: await createdProject(organizationB),
+      anotherOrganizationsDefault: defaultProjectIdOf(organizationB),
+      deleted,
+    };
+    const key = await createKey(bobInA, { name: 'Stays', projectId: defaultProjectId });
+    const publicKey = ed25519Line();
+    const sshKeyId = sshKeyIdOf(organizationA, parseSshPublicKey(publicKey).fingerprint);
+    const before = await eventCount();
+    for (const [project, projectId] of Object.entries(refusedProjects)) {
+      const refusals = [
+        await refusal(call(SUBJECTS.createApiKey, { name: 'Refused', projectId }, bobInA)),
+        await refusal(
+          call(SUBJECTS.updateApiKey, { keyId: key.id, name: 'Moved', projectId }, bobInA),
+        ),
+        await refusal(addSshKeyIn(projectId, publicKey)),
+      ];
+      expect(refusals.map(({ kind, code }) => ({ project, kind, code }))).toEqual(
+        Array(3).fill({ project, kind: 'not_found', code: 'project_not_found' }),
+      );
+    }
+    expect(await eventCount()).toBe(before);
+    expect(await getKey(key.id, bobInA)).toMatchObject({
+      name: 'Stays',
+      projectId: defaultProjectId,
+    });
+    expect(await refusal(call(SUBJECTS.getSshKey, { sshKeyId }, bobInA))).toMatchObject({
+      kind: 'not_found',
+    });
+  });
+
+  it('keeps a key renamed, rotated or rescoped after its project was deleted in the default project', async () => {
+    const projectId = await createdProject(organizationA);
+    const key = await createKey(bobInA, { projectId });
+    await deleteProject(organizationA, projectId);
+
+    const renamed = await call<ApiKeyView>(
+      SUBJECTS.updateApiKey,
+      { keyId: key.id, name: 'Renamed' },
+      bobInA,
+    );
+    expect(renamed.data).toMatchObject({ name: 'Renamed', projectId: defaultProjectId });
+    expect((await getKey(key.id, bobInA)).projectId).toBe(defaultProjectId);
+
+    const rotated = await call<ApiKeyWithSecretView>(
+      SUBJECTS.rotateApiKey,
+      { keyId: key.id },
+      bobInA,
+    );
+    secrets.push(rotated.data.key);
+    expect(rotated.data.projectId).toBe(defaultProjectId);
+    await call(SUBJECTS.updateApiKey, { keyId: key.id, scopes: ['files:read'] }, bobInA);
+
+    expect(await getKey(key.id, bobInA)).toMatchObject({
+      name: 'Renamed',
+      scopes: ['files:read'],
+      projectId: defaultProjectId,
+    });
+    expect((await listedIn(defaultProjectId)).apiKeys).toContain(key.id);
+    expect(await listedIn(projectId)).toEqual({ apiKeys: [], sshKeys: [] });
+  });
+
+  it('puts keys whose project was deleted between its check and their creation in the default project', async () => {
+    // The handlers checked the project; its deletion is recorded before the keys' events land.
+    const projectId = await createdProject(organizationA);
+    await deleteProject(organizationA, projectId);
+    const secret = generateApiKey(false);
+    const keyId = newId();
+    await append(keyEvents, apiKeyStreamName(keyId), {
+      type: 'ApiKeyCreated',
+      data: {
+        keyId,
+        organizationId: organizationA,
+        ownerUserId: bob,
+        name: 'Late',
+        keyPrefix: apiKeyPrefix(secret),
+        keyHash: hashApiKey(secret),
+        scopes: ['*'],
+        projectId,
+        isTest: false,
+        expiresAt: null,
+        createdAt: new Date().toISOString(),
+      },
+    });
+    const publicKey = parseSshPublicKey(ed25519Line());
+    const sshKeyId = sshKeyIdOf(organizationA, publicKey.fingerprint);
+    await append(keyEvents, sshKeyStreamName(sshKeyId), {
+      type: 'SshKeyAdded',
+      data: {
+        sshKeyId,
+        organizationId: organizationA,
+        ownerUserId: bob,
+        name: 'Late',
+        ...publicKey,
+        projectId,
+        addedAt: new Date().toISOString(),
+      },
+    });
+
+    expect((await getKey(keyId, bobInA)).projectId).toBe(defaultProjectId);
+    const sshKey = await call<SshKeyView>(SUBJECTS.getSshKey, { sshKeyId }, bobInA);
+    expect(sshKey.data.projectId).toBe(defaultProjectId);
+    const inDefault = await listedIn(defaultProjectId);
+    expect(inDefault.apiKeys).toContain(keyId);
+    expect(inDefault.sshKeys).toContain(sshKeyId);
+    expect(await listedIn(projectId)).toEqual({ apiKeys: [], sshKeys: [] });
+  });
+
+  it('gives every key the same project when the read model is rebuilt from the events', async () => {
+    const database = new Client({ connectionString: url });
+    await database.connect();
+    const projectsOfKeys = async () =>
+      (
+        await database.query(
+          `SELECT id, project_id FROM "${readModelSchema}".api_keys
+           UNION ALL SELECT id, project_id FROM "${readModelSchema}".ssh_keys ORDER BY id`,
+        )
+      ).rows as { id: string; project_id: string | null }[];
+    try {
+      const before = await projectsOfKeys();
+      // Among them, keys written with a project deleted before, in the batches a rebuild replays.
+      const inDefault = before.filter((row) => row.project_id === defaultProjectId);
+      expect(inDefault.length).toBeGreaterThanOrEqual(6);
+      await eventually(() => service.get(ProjectionRunners).get('keys').rebuild());
+      expect(await projectsOfKeys()).toEqual(before);
+    } finally {
+      await database.end();
+    }
   });
 });

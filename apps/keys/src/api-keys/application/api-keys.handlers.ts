@@ -55,6 +55,7 @@ import {
 } from '@orgplane/keys-domain';
 import { ApiKeyChanges } from '../../common/api-key-changes';
 import { MemberProfilesQuery } from '../../profiles';
+import { CurrentProjectsQuery, ProjectReferences } from '../../projects';
 import { ApiKeyUsageStore } from '../infrastructure/api-key-usage.store';
 import { ApiKeysQuery } from '../infrastructure/api-keys.query';
 import { recordOf, toApiKeyView } from './api-key.view';
@@ -76,11 +77,14 @@ export class ApiKeysHandlers {
     private readonly usage: ApiKeyUsageStore,
     private readonly profiles: MemberProfilesQuery,
     private readonly apiKeyChanges: ApiKeyChanges,
+    private readonly projectReferences: ProjectReferences,
+    private readonly currentProjects: CurrentProjectsQuery,
   ) {}
 
   /**
-   * A key owned by the caller in the organization the request acts in. The reply is the only
-   * place the key ever appears: events and read models keep its hash and prefix.
+   * A key owned by the caller in the organization the request acts in, in one of its projects
+   * if one is named. The reply is the only place the key ever appears: events and read models
+   * keep its hash and prefix.
    */
   @MessagePattern(KEYS_SUBJECTS.createApiKey)
   async createApiKey(
@@ -88,6 +92,9 @@ export class ApiKeysHandlers {
     @RequestCtx() context: RequestContext,
   ): Promise<ServiceReply<ApiKeyWithSecretView>> {
     const actor = requireOrganizationCaller(context);
+    if (request.projectId) {
+      await this.projectReferences.requireProject(actor.organizationId, request.projectId);
+    }
     const keyId = newId();
     const { key, keyHash, keyPrefix } = drawSecret(request.isTest ?? false);
     const now = systemClock.now();
@@ -153,7 +160,8 @@ export class ApiKeysHandlers {
 
   /**
    * The owner renames the key, changes its scopes or its project (see requireOwner for what
-   * others get); a revoked key is a 409. New scopes hold at every gateway once this answers.
+   * others get); a revoked key is a 409, a project the organization does not have (any more) a
+   * 404. New scopes hold at every gateway once this answers.
    */
   @MessagePattern(KEYS_SUBJECTS.updateApiKey)
   async updateApiKey(
@@ -162,6 +170,9 @@ export class ApiKeysHandlers {
   ): Promise<ServiceReply<ApiKeyView>> {
     const actor = requireOrganizationCaller(context);
     const { keyId, ...settings } = request;
+    if (settings.projectId) {
+      await this.projectReferences.requireProject(actor.organizationId, settings.projectId);
+    }
     const now = systemClock.now();
     const { state, position } = await this.execute(
       keyId,
@@ -277,14 +288,18 @@ export class ApiKeysHandlers {
     });
   }
 
-  /** The key as its stream now says, with its last use and its owner's profile. */
+  /**
+   * The key as its stream now says, with its last use and its owner's profile, in the project
+   * that replaced its own if that one was deleted since.
+   */
   private async viewOf(state: ApiKey, now: Date): Promise<ApiKeyView> {
     const key = issued(state);
     if (!key) throw ServiceError.notFound(API_KEY);
-    const [lastUsedAt, owner] = await Promise.all([
+    const [lastUsedAt, owner, projectId] = await Promise.all([
       this.usage.lastUsedAt(key.id),
       this.profiles.find(key.ownerUserId),
+      this.currentProjects.of(key.projectId),
     ]);
-    return toApiKeyView(recordOf(key), lastUsedAt, owner, now);
+    return toApiKeyView({ ...recordOf(key), projectId }, lastUsedAt, owner, now);
   }
 }

@@ -1,6 +1,7 @@
 import { keyEvents, resourceEvents, type KeyEvent, type ResourceEvent } from '@orgplane/contracts';
 import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
+import { currentProjectOf } from '../../projects';
 import { ApiKeyEntity, API_KEYS_TABLE } from './api-key.entity';
 
 export const apiKeysProjection = defineProjection<RecordedEventOf<KeyEvent | ResourceEvent>>({
@@ -55,7 +56,7 @@ export const apiKeysProjection = defineProjection<RecordedEventOf<KeyEvent | Res
         previousKeyHash: null,
         previousValidUntil: null,
         scopes: data.scopes,
-        projectId: data.projectId,
+        projectId: await currentProjectOf(manager, data.projectId),
         isTest: data.isTest,
         expiresAt: data.expiresAt === null ? null : new Date(data.expiresAt),
         revokedAt: null,
@@ -64,7 +65,11 @@ export const apiKeysProjection = defineProjection<RecordedEventOf<KeyEvent | Res
     },
     async ApiKeyUpdated(event, { manager }) {
       const { keyId, name, scopes, projectId } = keyEvents.decode(event).data;
-      await manager.update(ApiKeyEntity, { id: keyId }, { name, scopes, projectId });
+      await manager.update(
+        ApiKeyEntity,
+        { id: keyId },
+        { name, scopes, projectId: await currentProjectOf(manager, projectId) },
+      );
     },
     async ApiKeyRotated(event, { manager }) {
       const { data } = keyEvents.decode(event);

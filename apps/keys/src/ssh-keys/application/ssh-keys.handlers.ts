@@ -40,6 +40,7 @@ import {
   sshKeyDecider,
   sshKeyIdOf,
 } from '@orgplane/keys-domain';
+import { CurrentProjectsQuery, ProjectReferences } from '../../projects';
 import { SshKeysQuery } from '../infrastructure/ssh-keys.query';
 import { addedSshKeyView, toSshKeyView } from './ssh-key.view';
 
@@ -49,11 +50,14 @@ export class SshKeysHandlers {
     private readonly commands: CommandRunner,
     private readonly readModels: ReadModels,
     private readonly keys: SshKeysQuery,
+    private readonly projectReferences: ProjectReferences,
+    private readonly currentProjects: CurrentProjectsQuery,
   ) {}
 
   /**
-   * Registers an OpenSSH public key for the caller (see parseSshPublicKey for what is accepted).
-   * A refused key is never stored, and its refusal does not repeat it.
+   * Registers an OpenSSH public key for the caller (see parseSshPublicKey for what is accepted),
+   * in one of the organization's projects if one is named (else 404 `project_not_found`). A
+   * refused key is never stored, and its refusal does not repeat it.
    */
   @MessagePattern(KEYS_SUBJECTS.addSshKey)
   async addSshKey(
@@ -62,6 +66,9 @@ export class SshKeysHandlers {
   ): Promise<ServiceReply<SshKeyView>> {
     const actor = requireOrganizationCaller(context);
     const key = parseSshPublicKey(request.publicKey);
+    if (request.projectId) {
+      await this.projectReferences.requireProject(actor.organizationId, request.projectId);
+    }
     const sshKeyId = sshKeyIdOf(actor.organizationId, key.fingerprint);
     const { events, position } = await this.execute(
       sshKeyId,
@@ -74,7 +81,9 @@ export class SshKeysHandlers {
       actor,
     );
     const [added] = events.filter((event) => event.type === 'SshKeyAdded');
-    return { data: addedSshKeyView(added.data), position };
+    // The project may have been deleted since it was checked: the key is then in the default one.
+    const projectId = await this.currentProjects.of(added.data.projectId);
+    return { data: addedSshKeyView({ ...added.data, projectId }), position };
   }
 
   /**

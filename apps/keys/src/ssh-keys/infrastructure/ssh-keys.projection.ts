@@ -1,6 +1,7 @@
 import { keyEvents, resourceEvents, type KeyEvent, type ResourceEvent } from '@orgplane/contracts';
 import type { RecordedEventOf } from '@orgplane/event-sourcing';
 import { defineProjection } from '@orgplane/projections';
+import { currentProjectOf } from '../../projects';
 import { SshKeyEntity, SSH_KEYS_TABLE } from './ssh-key.entity';
 
 /** Registered keys only: a deleted key leaves the table (and may come back, under the same id). */
@@ -34,8 +35,13 @@ export const sshKeysProjection = defineProjection<RecordedEventOf<KeyEvent | Res
   },
   reducers: {
     async SshKeyAdded(event, { manager }) {
-      const { sshKeyId, addedAt, ...key } = keyEvents.decode(event).data;
-      await manager.insert(SshKeyEntity, { id: sshKeyId, ...key, createdAt: new Date(addedAt) });
+      const { sshKeyId, addedAt, projectId, ...key } = keyEvents.decode(event).data;
+      await manager.insert(SshKeyEntity, {
+        id: sshKeyId,
+        ...key,
+        projectId: await currentProjectOf(manager, projectId),
+        createdAt: new Date(addedAt),
+      });
     },
     async SshKeyDeleted(event, { manager }) {
       const { sshKeyId } = keyEvents.decode(event).data;

@@ -42,7 +42,10 @@ const keyEventDefinitions = {
       createdAt: at,
     }),
   },
-  /** carries the whole new settings */
+  /**
+   * Carries the whole new settings: `projectId` is the key's project as its stream knows it, which
+   * may have been deleted since (readers then take the default project that replaced it).
+   */
   ApiKeyUpdated: {
     schemaVersion: 1,
     data: z.strictObject({
