@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   defaultProjectIdOf,
+  isLiveProjectOf,
   projectStreamName,
   resourceEvents,
   workspaceStreamName,
-  type ResourceEvent,
 } from '@orgplane/contracts';
-import { EVENT_STORE } from '@orgplane/event-sourcing';
-import { StreamNotFoundError, type EventStore } from '@orgplane/event-store';
+import { EVENT_STORE, readHistory } from '@orgplane/event-sourcing';
+import type { EventStore } from '@orgplane/event-store';
 import { MembershipClient, type RequestContext } from '@orgplane/messaging';
 import { ServiceError } from '@orgplane/util';
 
@@ -30,10 +30,8 @@ export class ResourceReferences {
    */
   async requireProject(organizationId: string, projectId: string): Promise<void> {
     if (projectId === defaultProjectIdOf(organizationId)) return;
-    const history = await this.history(projectStreamName(projectId));
-    const created = history.find((event) => event.type === 'ProjectCreated');
-    const deleted = history.some((event) => event.type === 'ProjectDeleted');
-    if (created?.data.organizationId !== organizationId || deleted) {
+    const history = await readHistory(this.store, projectStreamName(projectId), resourceEvents);
+    if (!isLiveProjectOf(history, organizationId)) {
       throw new ServiceError('not_found', 'project_not_found', 'Project not found');
     }
   }
@@ -44,7 +42,11 @@ export class ResourceReferences {
    */
   async requireMountable(organizationId: string, workspaceIds: readonly string[]): Promise<void> {
     for (const workspaceId of workspaceIds) {
-      const history = await this.history(workspaceStreamName(workspaceId));
+      const history = await readHistory(
+        this.store,
+        workspaceStreamName(workspaceId),
+        resourceEvents,
+      );
       const created = history.find((event) => event.type === 'WorkspaceCreated');
       const deleted = history.some((event) => event.type === 'WorkspaceDeleted');
       if (created?.data.organizationId !== organizationId || deleted) {
@@ -75,16 +77,6 @@ export class ResourceReferences {
         'owner_not_a_member',
         'The owner is not a member of the organization',
       );
-    }
-  }
-
-  private async history(streamName: string): Promise<ResourceEvent[]> {
-    try {
-      const events = await this.store.readStream(streamName);
-      return events.map((event) => resourceEvents.decode(event));
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw error;
     }
   }
 }

@@ -5,11 +5,10 @@ import {
   secretStreamName,
   type SecretEvent,
 } from '@orgplane/contracts';
-import { EVENT_STORE, ReadModels } from '@orgplane/event-sourcing';
+import { EVENT_STORE, readHistory, ReadModels } from '@orgplane/event-sourcing';
 import {
   ANY,
   formatPosition,
-  StreamNotFoundError,
   type EventMetadata,
   type EventStore,
   type JsonObject,
@@ -40,16 +39,8 @@ export class SecretDisclosure {
 
   /** The secret as its stream has it now, sealed values included. */
   async load(secretId: string): Promise<Secret> {
-    try {
-      const events = await this.store.readStream(secretStreamName(secretId));
-      return foldEvents(
-        secretDecider,
-        events.map((event) => secretEvents.decode(event)),
-      );
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return secretDecider.initialState();
-      throw error;
-    }
+    const history = await readHistory(this.store, secretStreamName(secretId), secretEvents);
+    return foldEvents(secretDecider, history);
   }
 
   /**

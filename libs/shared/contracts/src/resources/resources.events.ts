@@ -151,3 +151,17 @@ const resourceEventDefinitions = {
 
 export const resourceEvents = defineEventCatalog(resourceEventDefinitions);
 export type ResourceEvent = EventOf<typeof resourceEventDefinitions>;
+
+/**
+ * Whether a project's history (the events of its stream) shows a project of this organization
+ * that is not deleted: how the services that put things in projects (resources, keys) check the
+ * project a write names, from its stream rather than a read model that may lag.
+ */
+export function isLiveProjectOf(
+  history: readonly ResourceEvent[],
+  organizationId: string,
+): boolean {
+  const created = history.find((event) => event.type === 'ProjectCreated');
+  const deleted = history.some((event) => event.type === 'ProjectDeleted');
+  return created?.data.organizationId === organizationId && !deleted;
+}
