@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  RESOURCE_COLLECTIONS,
+  RESOURCE_KINDS,
   resourceEvents,
   resourceStreamName,
   type OrganizationHistoryDiff,
@@ -20,6 +22,7 @@ import {
   buildWorld,
   createApiKey,
   expectStatus,
+  registerResource,
   signIn,
   uniqueEmail,
   type World,
@@ -28,7 +31,8 @@ import {
 /**
  * History replay, end to end: what the API reported at two moments (before and after a few
  * changes) is what `/v1/history` folds from the events as of those moments, by position and by
- * time, and `/v1/history/diff` names the changes in between. Only Admins and their read-only
+ * time, and `/v1/history/diff` names the changes in between; the keys and resources of a deleted
+ * project are in the default project, as the API shows them. Only Admins and their read-only
  * `activity:read` keys may ask. A big organization's state, more than one NATS message holds,
  * comes whole.
  */
@@ -43,8 +47,15 @@ interface Reported {
   position: string;
   at: string;
   members: { userId: string; role: string }[];
-  apiKeys: { id: string; name: string; status: string; scopes: string[] }[];
-  sshKeys: { id: string; name: string; fingerprint: string }[];
+  apiKeys: {
+    id: string;
+    name: string;
+    status: string;
+    scopes: string[];
+    projectId: string | null;
+  }[];
+  sshKeys: { id: string; name: string; fingerprint: string; projectId: string | null }[];
+  resources: { id: string; projectId: string }[];
   projects: { id: string; name: string; isDefault: boolean }[];
   secrets: { id: string; name: string; version: number; status: string }[];
 }
@@ -69,14 +80,16 @@ async function reported(write: HttpResponse): Promise<Reported> {
       200,
       `GET ${path}`,
     ).then((response) => response.body.data);
-  const [members, apiKeys, sshKeys, projects, secrets, deletedSecrets] = await Promise.all([
-    read(`/v1/organizations/${world.organizationId}/members?limit=100`),
-    read('/v1/api-keys?all=true&limit=100'),
-    read('/v1/ssh-keys?all=true&limit=100'),
-    read('/v1/projects?limit=100'),
-    read('/v1/secrets?all=true&limit=100'),
-    read('/v1/secrets?all=true&deleted=true&limit=100'),
-  ]);
+  const [members, apiKeys, sshKeys, projects, secrets, deletedSecrets, ...resources] =
+    await Promise.all([
+      read(`/v1/organizations/${world.organizationId}/members?limit=100`),
+      read('/v1/api-keys?all=true&limit=100'),
+      read('/v1/ssh-keys?all=true&limit=100'),
+      read('/v1/projects?limit=100'),
+      read('/v1/secrets?all=true&limit=100'),
+      read('/v1/secrets?all=true&deleted=true&limit=100'),
+      ...RESOURCE_KINDS.map((kind) => read(`/v1/${RESOURCE_COLLECTIONS[kind]}?all=true&limit=100`)),
+    ]);
   return {
     position: positionOf(write),
     at: new Date().toISOString(),
@@ -85,21 +98,29 @@ async function reported(write: HttpResponse): Promise<Reported> {
       (member) => member.userId,
     ),
     apiKeys: byKey(
-      apiKeys.map(({ id, name, status, scopes }: Reported['apiKeys'][number]) => ({
+      apiKeys.map(({ id, name, status, scopes, projectId }: Reported['apiKeys'][number]) => ({
         id,
         name,
         status,
         scopes,
+        projectId,
       })),
       (key) => key.id,
     ),
     sshKeys: byKey(
-      sshKeys.map(({ id, name, fingerprint }: Reported['sshKeys'][number]) => ({
+      sshKeys.map(({ id, name, fingerprint, projectId }: Reported['sshKeys'][number]) => ({
         id,
         name,
         fingerprint,
+        projectId,
       })),
       (key) => key.id,
+    ),
+    resources: byKey(
+      resources
+        .flat()
+        .map(({ id, projectId }: Reported['resources'][number]) => ({ id, projectId })),
+      (resource) => resource.id,
     ),
     projects: byKey(
       projects.map(({ id, name, isDefault }: Reported['projects'][number]) => ({
@@ -127,8 +148,20 @@ async function reported(write: HttpResponse): Promise<Reported> {
 function asReported(state: OrganizationHistoryState): Omit<Reported, 'position' | 'at'> {
   return {
     members: state.members.map(({ userId, role }) => ({ userId, role })),
-    apiKeys: state.apiKeys.map(({ id, name, status, scopes }) => ({ id, name, status, scopes })),
-    sshKeys: state.sshKeys.map(({ id, name, fingerprint }) => ({ id, name, fingerprint })),
+    apiKeys: state.apiKeys.map(({ id, name, status, scopes, projectId }) => ({
+      id,
+      name,
+      status,
+      scopes,
+      projectId,
+    })),
+    sshKeys: state.sshKeys.map(({ id, name, fingerprint, projectId }) => ({
+      id,
+      name,
+      fingerprint,
+      projectId,
+    })),
+    resources: state.resources.map(({ id, projectId }) => ({ id, projectId })),
     projects: state.projects.map(({ id, name, isDefault }) => ({ id, name, isDefault })),
     secrets: state.secrets.map(({ id, name, version, status }) => ({ id, name, version, status })),
   };
@@ -140,6 +173,8 @@ async function history(query: string, token = world.admin.token): Promise<HttpRe
 
 let before: Reported;
 let afterChanges: Reported;
+/** a project of the Admin's with a key and an agent in it, deleted among the changes */
+let doomed: { projectId: string; apiKeyId: string; agentId: string };
 
 beforeAll(async () => {
   stack = await Stack.start({
@@ -152,6 +187,28 @@ beforeAll(async () => {
     signIn(stack, uniqueEmail('history-member')),
   ]);
   world = await buildWorld(stack, admin, member);
+  const doomedProject = await send(
+    {
+      method: 'POST',
+      path: '/v1/projects',
+      token: admin.token,
+      headers: inWorld(),
+      json: { name: 'Doomed' },
+    },
+    201,
+    'create the project to delete',
+  );
+  const inDoomed = { projectId: doomedProject.body.data.id as string };
+  const [doomedKey, doomedAgent] = await Promise.all([
+    createApiKey(stack, admin, world.organizationId, { name: 'In Doomed', ...inDoomed }),
+    registerResource(stack, {
+      organizationId: world.organizationId,
+      kind: 'agent',
+      ownerUserId: admin.userId,
+      ...inDoomed,
+    }),
+  ]);
+  doomed = { ...inDoomed, apiKeyId: doomedKey.id, agentId: doomedAgent.id };
   const marked = await send(
     {
       method: 'POST',
@@ -165,7 +222,8 @@ beforeAll(async () => {
   );
   before = await reported(marked);
 
-  // the changes: a promotion, a revoked key, a new project and a new secret version
+  // the changes: a promotion, a revoked key, a deleted project, a new project and a new secret
+  // version
   const promoted = await send(
     {
       method: 'PATCH',
@@ -196,6 +254,16 @@ beforeAll(async () => {
     },
     200,
     'rotate a secret',
+  );
+  await send(
+    {
+      method: 'DELETE',
+      path: `/v1/projects/${doomed.projectId}`,
+      token: admin.token,
+      headers: inWorld(),
+    },
+    200,
+    'delete a project',
   );
   const last = await send(
     {
@@ -233,6 +301,7 @@ describe('GET /v1/history', () => {
         sshKeys: moment.sshKeys,
         projects: moment.projects,
         secrets: moment.secrets,
+        resources: moment.resources,
       });
       expect(JSON.stringify(state)).not.toMatch(/keyHash|ciphertext|rotated-value/);
     }
@@ -290,14 +359,23 @@ describe('GET /v1/history/diff', () => {
     expect(diff.changes.members.changed).toEqual([
       { key: world.member.userId, fields: [{ field: 'role', from: 'member', to: 'admin' }] },
     ]);
-    expect(diff.changes.apiKeys.changed).toEqual([
-      expect.objectContaining({
-        key: world.memberApiKeyId,
-        fields: expect.arrayContaining([{ field: 'status', from: 'active', to: 'revoked' }]),
-      }),
-    ]);
+    const movedOut = { field: 'projectId', from: doomed.projectId, to: world.defaultProjectId };
+    expect(diff.changes.apiKeys.changed).toHaveLength(2);
+    expect(diff.changes.apiKeys.changed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          key: world.memberApiKeyId,
+          fields: expect.arrayContaining([{ field: 'status', from: 'active', to: 'revoked' }]),
+        }),
+        { key: doomed.apiKeyId, fields: [movedOut] },
+      ]),
+    );
+    expect(diff.changes.resources.changed).toEqual([{ key: doomed.agentId, fields: [movedOut] }]);
     expect(diff.changes.projects.added).toEqual([
       expect.objectContaining({ name: 'After the changes' }),
+    ]);
+    expect(diff.changes.projects.removed).toEqual([
+      expect.objectContaining({ id: doomed.projectId, name: 'Doomed' }),
     ]);
     expect(diff.changes.secrets.changed).toEqual(
       expect.arrayContaining([

@@ -1,4 +1,4 @@
-import type { OrganizationHistoryState } from '@orgplane/contracts';
+import { defaultProjectIdOf, type OrganizationHistoryState } from '@orgplane/contracts';
 import { apiKeyStatus, issued } from '@orgplane/keys-domain';
 import { invitationStatus } from '@orgplane/membership-domain';
 import { currentVersion } from '@orgplane/secrets-vault-domain';
@@ -28,6 +28,18 @@ export function historyStateOf(fold: OrganizationFold, now: Date): State {
     workspaces: workspacesOf(fold),
     resources: resourcesOf(fold),
   };
+}
+
+/**
+ * Where something its stream puts in `projectId` was then: a deleted project's keys and resources
+ * moved to the default project when it was deleted, in the read models only (their streams still
+ * name the old project), and history answers as the API did.
+ */
+function projectOf(fold: OrganizationFold, projectId: string): string;
+function projectOf(fold: OrganizationFold, projectId: string | null): string | null;
+function projectOf(fold: OrganizationFold, projectId: string | null): string | null {
+  if (projectId === null || fold.projects[projectId]?.status !== 'deleted') return projectId;
+  return defaultProjectIdOf(fold.organizationId);
 }
 
 function organizationOf({ organization, deletedProfile }: OrganizationFold): State['organization'] {
@@ -77,7 +89,7 @@ function apiKeysOf(fold: OrganizationFold, now: Date): State['apiKeys'] {
           keyPrefix: key.keyPrefix,
           ownerUserId: key.ownerUserId,
           scopes: [...key.scopes],
-          projectId: key.projectId,
+          projectId: projectOf(fold, key.projectId),
           isTest: key.isTest,
           status: apiKeyStatus({ revokedAt, expiresAt: key.expiresAt }, now),
           expiresAt: key.expiresAt,
@@ -99,7 +111,7 @@ function sshKeysOf(fold: OrganizationFold): State['sshKeys'] {
               name: key.name,
               ownerUserId: key.ownerUserId,
               fingerprint: key.fingerprint,
-              projectId: key.projectId,
+              projectId: projectOf(fold, key.projectId),
             },
           ]
         : [],
@@ -174,7 +186,7 @@ function resourcesOf(fold: OrganizationFold): State['resources'] {
               kind: resource.kind,
               name: resource.name,
               ownerUserId: resource.ownerUserId,
-              projectId: resource.projectId,
+              projectId: projectOf(fold, resource.projectId),
               visibility: resource.visibility,
               workspaceIds: [...resource.workspaceIds],
             },
