@@ -1,5 +1,5 @@
 /**
- * Resident memory of every service when idle: all six started as `npm start` starts them (on a
+ * Resident memory of every service when idle: all seven started as `npm start` starts them (on a
  * private nats-server, in fresh schemas), left alone for a while, then measured from
  * /proc/<pid>/status. Target: each under 100 MB.
  *
@@ -29,6 +29,7 @@ const SERVICES: ServiceName[] = [
   'resources',
   'secrets-vault',
   'keys',
+  'audit',
   'gateway',
 ];
 
