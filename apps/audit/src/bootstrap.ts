@@ -2,6 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { AUDIT_SUBJECTS } from '@orgplane/contracts';
 import { ensureDatabase } from '@orgplane/event-store';
 import { createLogger, startService } from '@orgplane/messaging';
+import { serveReadModelOperations } from '@orgplane/projections';
 import { AppModule } from './app.module';
 import { loadAuditConfig } from './audit.config';
 
@@ -23,5 +24,6 @@ export async function startAudit(
     natsUrl: config.NATS_URL,
     logger,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    serveOperations: serveReadModelOperations,
   });
 }

@@ -2,6 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { IDENTITY_SUBJECTS } from '@orgplane/contracts';
 import { ensureDatabase } from '@orgplane/event-store';
 import { createLogger, startService } from '@orgplane/messaging';
+import { serveReadModelOperations } from '@orgplane/projections';
 import { AppModule } from './app.module';
 import { loadIdentityConfig } from './identity.config';
 
@@ -22,5 +23,6 @@ export async function startIdentity(
     natsUrl: config.NATS_URL,
     logger,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    serveOperations: serveReadModelOperations,
   });
 }

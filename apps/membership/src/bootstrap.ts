@@ -2,6 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { MEMBERSHIP_SUBJECTS } from '@orgplane/contracts';
 import { ensureDatabase } from '@orgplane/event-store';
 import { createLogger, startService } from '@orgplane/messaging';
+import { serveReadModelOperations } from '@orgplane/projections';
 import { AppModule } from './app.module';
 import { loadMembershipConfig } from './membership.config';
 
@@ -19,5 +20,6 @@ export async function startMembership(
     natsUrl: config.NATS_URL,
     logger,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    serveOperations: serveReadModelOperations,
   });
 }

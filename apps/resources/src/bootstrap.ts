@@ -2,6 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { RESOURCES_SUBJECTS } from '@orgplane/contracts';
 import { ensureDatabase } from '@orgplane/event-store';
 import { createLogger, startService } from '@orgplane/messaging';
+import { serveReadModelOperations } from '@orgplane/projections';
 import { AppModule } from './app.module';
 import { loadResourcesConfig } from './resources.config';
 
@@ -24,5 +25,6 @@ export async function startResources(
     natsUrl: config.NATS_URL,
     logger,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    serveOperations: serveReadModelOperations,
   });
 }

@@ -3,6 +3,7 @@ import {
   Controller,
   createParamDecorator,
   type DynamicModule,
+  type INestApplicationContext,
   type INestMicroservice,
   type PreRequestHook,
   type Type,
@@ -15,7 +16,6 @@ import {
   type NatsContext,
 } from '@nestjs/microservices';
 import { HEALTH_REPLY_STATUS, type HealthReply, type ServiceReply } from '@orgplane/contracts';
-import { serveReadModelOperations } from '@orgplane/projections';
 import { newId, ServiceError } from '@orgplane/util';
 import { Observable, tap } from 'rxjs';
 import { PinoNestLogger, type Logger } from './logger';
@@ -40,14 +40,25 @@ export interface StartServiceOptions {
   logger: Logger;
   /** how long requests in flight get to finish after the service stops taking new ones */
   shutdownGraceMs: number;
+  /**
+   * What the instance also serves on its own connection once it listens: the read-model
+   * operations of a service with read models (serveReadModelOperations, @orgplane/projections).
+   * Handed in rather than imported here, so that processes which use messaging without read
+   * models (the gateway) do not load TypeORM with it: about 5 MB of idle memory.
+   */
+  serveOperations?: (
+    app: INestApplicationContext,
+    connection: NatsConnection,
+    instance: { service: string; instanceId: string },
+  ) => unknown;
 }
 
 /**
  * Starts a service as a NestJS microservice on NATS. Every subject joins the queue group named
  * after the service, so the instances of a service share its requests. Each request runs in its
  * request context (read from the message headers); every failure leaves as a ServiceErrorBody; the
- * service answers `<service>.v1.health` with its instance id, and operators' read-model rebuilds
- * (serveReadModelOperations) when it has read models. On SIGTERM or `close()` it
+ * service answers `<service>.v1.health` with its instance id, and what `serveOperations` serves.
+ * On SIGTERM or `close()` it
  * unsubscribes first, lets requests in flight finish, then closes its modules.
  */
 export async function startService(options: StartServiceOptions): Promise<INestMicroservice> {
@@ -75,7 +86,7 @@ export async function startService(options: StartServiceOptions): Promise<INestM
   // Exit 0 once the shutdown has run, so a supervisor can tell a clean stop from a crash.
   app.enableShutdownHooks([], { useProcessExit: true });
   await app.listen();
-  serveReadModelOperations(app, app.unwrap<NatsConnection>(), {
+  options.serveOperations?.(app, app.unwrap<NatsConnection>(), {
     service: options.service,
     instanceId,
   });
