@@ -1,5 +1,5 @@
 import type { EventCatalog } from '@orgplane/contracts';
-import { StreamNotFoundError, type EventStore } from '@orgplane/event-store';
+import { readStreamOrEmpty, type EventStore } from '@orgplane/event-store';
 
 /**
  * A stream's events, decoded with its catalog; none when the stream does not exist. For checks a
@@ -10,11 +10,6 @@ export async function readHistory<Event extends { type: string; data: unknown }>
   streamName: string,
   catalog: EventCatalog<Event>,
 ): Promise<Event[]> {
-  try {
-    const events = await store.readStream(streamName);
-    return events.map((event) => catalog.decode(event));
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return [];
-    throw error;
-  }
+  const { events } = await readStreamOrEmpty(store, streamName);
+  return events.map((event) => catalog.decode(event));
 }

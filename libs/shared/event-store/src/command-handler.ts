@@ -90,7 +90,8 @@ export async function handleCommand<Command, State, Event>(
   }
 }
 
-async function readStreamOrEmpty(
+/** A stream's events and its revision; none and NO_STREAM when it does not exist. */
+export async function readStreamOrEmpty(
   store: EventStore,
   streamName: string,
 ): Promise<{ events: RecordedEvent[]; revision: bigint | typeof NO_STREAM }> {
