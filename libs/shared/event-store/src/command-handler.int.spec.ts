@@ -126,6 +126,46 @@ describe('handleCommand on PostgreSQL', () => {
     expect(racing.conflicts()).toBeGreaterThan(0);
   });
 
+  it('makes a command from the state each attempt read, when the command is a function of it', async () => {
+    // Fill to the ceiling whatever the balance: the amount depends on the state decided against.
+    const streamName = `account-${Date.now()}-fill`;
+    const racing = countingConflicts(store);
+    const seen: number[][] = [[], [], []];
+    // The three first attempts all read before any of them appends: a race, every time.
+    let allRead!: () => void;
+    const firstReads = new Promise<void>((resolve) => (allRead = resolve));
+    const fill = (writer: number) =>
+      handleCommand({
+        store: racing.store,
+        streamName,
+        decider: account,
+        command: async (balance: number) => {
+          seen[writer].push(balance);
+          if (seen.every((balances) => balances.length > 0)) allRead();
+          await firstReads;
+          return { amount: Math.min(10, 100 - balance) };
+        },
+        codec,
+        metadata,
+        maxRetries: 20,
+      });
+    await deposit(store, streamName, 85, 0);
+
+    const results = await Promise.all([0, 1, 2].map(fill));
+
+    expect(results.map((result) => result.state).sort((a, b) => a - b)).toEqual([95, 100, 100]);
+    expect((await store.readStream(streamName)).map((event) => event.data.amount)).toEqual([
+      85, 10, 5,
+    ]);
+    // two lost the first race and were asked again, each time with the state read anew
+    expect(racing.conflicts()).toBeGreaterThanOrEqual(2);
+    expect(seen.map((balances) => balances[0])).toEqual([85, 85, 85]);
+    for (const balances of seen) {
+      expect(balances).toEqual([...new Set(balances)].sort((a, b) => a - b));
+    }
+    expect(seen.map((balances) => balances.at(-1)).sort((a, b) => a! - b!)).toEqual([85, 95, 100]);
+  });
+
   it('gives up with 409 concurrent_update when retries run out', async () => {
     const streamName = `account-${Date.now()}-bounded`;
     const results = await Promise.allSettled(

@@ -19,7 +19,12 @@ export interface HandleCommandOptions<Command, State, Event> {
   store: EventStore;
   streamName: string;
   decider: Decider<Command, State, Event>;
-  command: Command;
+  /**
+   * The command; or, for one that needs asynchronous work on the state it will be decided against
+   * (sealing a value for the version it will get), a function of that state, called again on
+   * every retry, so the stream is read once per attempt.
+   */
+  command: Command | ((state: State) => Promise<Command>);
   codec: EventCodec<Event>;
   /** carried by every event the command appends */
   metadata: EventMetadata;
@@ -37,6 +42,8 @@ export interface CommandResult<State, Event> {
   /** the stream's revision now: what a next append would expect */
   nextExpectedRevision: bigint | typeof NO_STREAM;
 }
+
+type CommandOf<State, Command> = (state: State) => Promise<Command>;
 
 export const DEFAULT_COMMAND_RETRIES = 3;
 
@@ -57,7 +64,10 @@ export async function handleCommand<Command, State, Event>(
       decider,
       past.map((event) => codec.decode(event)),
     );
-    const events = decider.decide(command, state);
+    const events = decider.decide(
+      typeof command === 'function' ? await (command as CommandOf<State, Command>)(state) : command,
+      state,
+    );
     const nextState = events.reduce(decider.evolve, state);
     if (events.length === 0) {
       return { events, state: nextState, position: null, nextExpectedRevision: revision };

@@ -71,9 +71,6 @@ import {
   toSecretView,
 } from './secret.view';
 
-/** How often a write seals its value again after losing its version to a concurrent write. */
-const SEAL_ATTEMPTS = 3;
-
 /** The reference's reply text to a create or rotate (RunTools §7.5). */
 const UPDATED_MESSAGE = 'Updated.';
 
@@ -106,11 +103,11 @@ export class SecretsHandlers {
    * 409 `secret_deleted`.
    *
    * The value is sealed for its version before the decider runs, because sealing is asynchronous
-   * and deciding is not, and the ciphertext is bound to the version. If a concurrent write takes
-   * that version first (before or during CommandRunner's own retries), the decider refuses the
-   * stale seal with `concurrent_update`, and this loop reads the secret again and seals for the
-   * version now next. A lost seal leaves only a value key for a ciphertext never stored, which
-   * goes with that version's keys when the version retires or the secret is destroyed.
+   * and deciding is not, and the ciphertext is bound to the version: the command is made from the
+   * state the stream was read into for the attempt, so one read serves both. If a concurrent write
+   * appends first, the command handler reads again and this seals again for the version now next.
+   * A lost seal leaves only a value key for a ciphertext never stored, which goes with that
+   * version's keys when the version retires or the secret is destroyed.
    */
   @MessagePattern(SECRETS_VAULT_SUBJECTS.setSecret)
   async setSecret(
@@ -125,35 +122,25 @@ export class SecretsHandlers {
       scope: request.scope,
       description: request.description,
     };
-    for (let attempt = 1; ; attempt++) {
-      const version = versionToWrite(
-        actor,
-        identity.ownerUserId,
-        await this.disclosure.load(identity.id),
-      );
-      const value = await this.cipher.seal(
-        { organizationId: identity.organizationId, secretId: identity.id, version },
-        plaintext,
-      );
-      const command: SecretCommand = {
-        type: 'SetSecret',
-        data: { identity, actor, settings, version, value },
-        metadata: { now: systemClock.now() },
-      };
-      try {
-        const { events, state, position } = await this.execute(
-          identity.id,
-          command,
-          context,
-          actor,
+    const { events, state, position } = await this.execute(
+      identity.id,
+      async (current): Promise<SecretCommand> => {
+        const version = versionToWrite(actor, identity.ownerUserId, current);
+        const value = await this.cipher.seal(
+          { organizationId: identity.organizationId, secretId: identity.id, version },
+          plaintext,
         );
-        await this.cipher.destroyValueKeys(identity.id, retiredVersionsOf(events));
-        return { data: storedSecretView(stored(state)), message: UPDATED_MESSAGE, position };
-      } catch (error) {
-        const versionTaken = error instanceof ServiceError && error.code === 'concurrent_update';
-        if (!versionTaken || attempt >= SEAL_ATTEMPTS) throw error;
-      }
-    }
+        return {
+          type: 'SetSecret',
+          data: { identity, actor, settings, version, value },
+          metadata: { now: systemClock.now() },
+        };
+      },
+      context,
+      actor,
+    );
+    await this.cipher.destroyValueKeys(identity.id, retiredVersionsOf(events));
+    return { data: storedSecretView(stored(state)), message: UPDATED_MESSAGE, position };
   }
 
   /**
@@ -361,7 +348,7 @@ export class SecretsHandlers {
 
   private execute(
     secretId: string,
-    command: SecretCommand,
+    command: SecretCommand | ((state: Secret) => Promise<SecretCommand>),
     context: RequestContext,
     actor: SecretActor,
   ): Promise<CommandOutcome<Secret, SecretEvent>> {
