@@ -7,11 +7,8 @@ import {
   secretStreamName,
   sshKeyStreamName,
   workspaceStreamName,
-  type KeyEvent,
   type OrganizationEvent,
-  type ResourceEvent,
   type SealedSecretValue,
-  type SecretEvent,
 } from '@orgplane/contracts';
 import { apiKeyDecider, sshKeyDecider, type ApiKey, type SshKey } from '@orgplane/keys-domain';
 import { organizationDecider, type Organization } from '@orgplane/membership-domain';
@@ -24,6 +21,7 @@ import {
   type Workspace,
 } from '@orgplane/resources-domain';
 import { secretDecider, type Secret } from '@orgplane/secrets-vault-domain';
+import type { Decider } from '@orgplane/util';
 
 /** One of the organization's events, as the fold needs it. */
 export interface FoldableEvent {
@@ -127,6 +125,33 @@ interface StreamKind {
 const asEvent = <Event>(stored: FoldableEvent) =>
   ({ type: stored.type, data: stored.data }) as Event;
 
+/** The collections of the fold that hold one entity per stream, by the id its stream names. */
+type EntityCollections = Pick<
+  OrganizationFold,
+  'apiKeys' | 'sshKeys' | 'secrets' | 'projects' | 'workspaces' | 'resources'
+>;
+
+type EntityOf<Name extends keyof EntityCollections> = EntityCollections[Name][string];
+
+/**
+ * Streams of one entity each (`<prefix><id>`), folded with their service's own evolve into
+ * `collection[id]`; `tidy` drops what history must not keep (key hashes, ciphertexts).
+ */
+function entities<Name extends keyof EntityCollections, Event>(
+  prefix: string,
+  collection: Name,
+  decider: Pick<Decider<unknown, EntityOf<Name>, Event>, 'initialState' | 'evolve'>,
+  tidy: (state: EntityOf<Name>) => EntityOf<Name> = (state) => state,
+): StreamKind {
+  return {
+    prefix,
+    fold(fold, id, stored) {
+      const held = fold[collection] as Record<string, EntityOf<Name>>;
+      held[id] = tidy(decider.evolve(held[id] ?? decider.initialState(), asEvent<Event>(stored)));
+    },
+  };
+}
+
 /** Longest prefixes first: `secret-access-…` is not a `secret-…` stream. */
 const STREAM_KINDS: readonly StreamKind[] = [
   // reveals and resolutions change nothing the state shows; they count as events all the same
@@ -142,48 +167,12 @@ const STREAM_KINDS: readonly StreamKind[] = [
       }
     },
   },
-  {
-    prefix: apiKeyStreamName(''),
-    fold(fold, id, stored) {
-      const before = fold.apiKeys[id] ?? apiKeyDecider.initialState();
-      fold.apiKeys[id] = withoutKeyHashes(apiKeyDecider.evolve(before, asEvent<KeyEvent>(stored)));
-    },
-  },
-  {
-    prefix: sshKeyStreamName(''),
-    fold(fold, id, stored) {
-      const before = fold.sshKeys[id] ?? sshKeyDecider.initialState();
-      fold.sshKeys[id] = sshKeyDecider.evolve(before, asEvent<KeyEvent>(stored));
-    },
-  },
-  {
-    prefix: secretStreamName(''),
-    fold(fold, id, stored) {
-      const before = fold.secrets[id] ?? secretDecider.initialState();
-      fold.secrets[id] = withoutValues(secretDecider.evolve(before, asEvent<SecretEvent>(stored)));
-    },
-  },
-  {
-    prefix: projectStreamName(''),
-    fold(fold, id, stored) {
-      const before = fold.projects[id] ?? projectDecider.initialState();
-      fold.projects[id] = projectDecider.evolve(before, asEvent<ResourceEvent>(stored));
-    },
-  },
-  {
-    prefix: workspaceStreamName(''),
-    fold(fold, id, stored) {
-      const before = fold.workspaces[id] ?? workspaceDecider.initialState();
-      fold.workspaces[id] = workspaceDecider.evolve(before, asEvent<ResourceEvent>(stored));
-    },
-  },
-  {
-    prefix: resourceStreamName(''),
-    fold(fold, id, stored) {
-      const before = fold.resources[id] ?? resourceDecider.initialState();
-      fold.resources[id] = resourceDecider.evolve(before, asEvent<ResourceEvent>(stored));
-    },
-  },
+  entities(apiKeyStreamName(''), 'apiKeys', apiKeyDecider, withoutKeyHashes),
+  entities(sshKeyStreamName(''), 'sshKeys', sshKeyDecider),
+  entities(secretStreamName(''), 'secrets', secretDecider, withoutValues),
+  entities(projectStreamName(''), 'projects', projectDecider),
+  entities(workspaceStreamName(''), 'workspaces', workspaceDecider),
+  entities(resourceStreamName(''), 'resources', resourceDecider),
 ];
 
 const kindOf = (streamName: string) =>
