@@ -35,7 +35,8 @@ export class Traffic<Outcome> {
 
   /**
    * Resolves once `condition` holds for the attempts recorded so far, checked after each one; after
-   * `timeoutMs` rejects with `description` and how long it waited.
+   * `timeoutMs` rejects with `description`, how long it waited and the outcomes it saw meanwhile,
+   * since a failure that only shows itself now and then must be explainable from its one report.
    */
   async until(
     description: string,
@@ -47,7 +48,10 @@ export class Traffic<Outcome> {
       if (this.failure) throw this.failure;
       if (this.stopping) throw new Error(`Traffic stopped before ${description}`);
       if (performance.now() - startedAt > timeoutMs) {
-        throw new Error(`Not ${description} within ${timeoutMs} ms`);
+        const seen = this.attempts.filter((attempt) => attempt.startedAt >= startedAt);
+        throw new Error(
+          `Not ${description} within ${timeoutMs} ms; attempts meanwhile:\n${describeAttempts(seen, startedAt)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -74,4 +78,17 @@ export class Traffic<Outcome> {
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
+}
+
+/** one line per attempt: when it was sent and how long it took, relative to `origin`, and its outcome */
+function describeAttempts<Outcome>(
+  attempts: readonly TrafficAttempt<Outcome>[],
+  origin: number,
+): string {
+  return attempts
+    .map(
+      ({ startedAt, endedAt, outcome }) =>
+        `  +${Math.round(startedAt - origin)} ms (${Math.round(endedAt - startedAt)} ms): ${JSON.stringify(outcome)}`,
+    )
+    .join('\n');
 }
