@@ -3,10 +3,10 @@ import { connect } from '@nats-io/transport-node';
 import { hashApiKey, isWellFormedApiKey, STORE_KEY_MESSAGE } from '@orgplane/contracts';
 import { eventually } from '@orgplane/testing';
 import { newId } from '@orgplane/util';
-import { Client } from 'pg';
 import { ORGANIZATION_HEADER } from '../src/authorization/authorization.guard';
 import { API_KEY_HEADER } from '../src/authorization/credentials';
 import { IDEMPOTENCY_BUCKET } from '../src/conventions/idempotency/idempotency.store';
+import { everyRow } from './support/at-rest';
 import { newSshPublicKey } from './support/ssh-keys';
 import { Stack, type HttpRequest, type HttpResponse } from './support/stack';
 import {
@@ -573,31 +573,6 @@ describe('no plaintext key anywhere at rest', () => {
     ]);
   });
 });
-
-/** Every row of every table of the event store's and the services' schemas, as JSON. */
-async function everyRow(stack: Stack): Promise<string> {
-  const client = new Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
-    const { rows: tables } = await client.query<{ schema: string; name: string }>(
-      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-       WHERE table_schema = ANY($1)`,
-      [stack.schemas],
-    );
-    expect(tables.length).toBeGreaterThan(stack.schemas.length);
-    const dumps = await Promise.all(
-      tables.map(async ({ schema, name }) => {
-        const { rows } = await client.query<{ row: string }>(
-          `SELECT row_to_json(t)::text AS row FROM "${schema}"."${name}" t`,
-        );
-        return rows.map(({ row }) => row).join('\n');
-      }),
-    );
-    return dumps.join('\n');
-  } finally {
-    await client.end();
-  }
-}
 
 /** Every record of the Idempotency-Key bucket, as stored. */
 async function idempotencyBucket(stack: Stack): Promise<string> {

@@ -13,14 +13,19 @@ export async function everyRow(stack: Stack): Promise<string> {
        WHERE table_schema = ANY($1)`,
       [stack.schemas],
     );
-    const dumps = await Promise.all(
-      tables.map(async ({ schema, name }) => {
-        const { rows } = await client.query<{ row: string }>(
-          `SELECT row_to_json(t)::text AS row FROM "${schema}"."${name}" t`,
-        );
-        return rows.map(({ row }) => row).join('\n');
-      }),
-    );
+    if (tables.length <= stack.schemas.length) {
+      throw new Error(
+        `Too few tables in ${stack.schemas.join(', ')}: is the stack's schema list right?`,
+      );
+    }
+    // one query at a time: a client runs them in turn anyway, and pg 9 refuses overlapping ones
+    const dumps: string[] = [];
+    for (const { schema, name } of tables) {
+      const { rows } = await client.query<{ row: string }>(
+        `SELECT row_to_json(t)::text AS row FROM "${schema}"."${name}" t`,
+      );
+      dumps.push(...rows.map(({ row }) => row));
+    }
     return dumps.join('\n');
   } finally {
     await client.end();
