@@ -7,6 +7,16 @@ import {
   type ServiceProcess,
   type TrafficAttempt,
 } from '@orgplane/testing';
+import {
+  acknowledged,
+  failuresOtherThanOutage,
+  FAULT_CONSISTENCY_WAIT_MS,
+  FAULT_REQUEST_TIMEOUT_MS,
+  FAULT_TRAFFIC,
+  RECOVERY_BOUND_MS,
+  throughFault,
+  type FaultOutcome,
+} from './support/faults';
 import { Stack } from './support/stack';
 
 // Faults lose no acknowledged write: while a client keeps creating organizations, NATS, a
@@ -14,33 +24,16 @@ import { Stack } from './support/stack';
 // only; once the fault is over they succeed again within a bound, and every organization that was
 // acknowledged (2xx) can be read and was recorded exactly once.
 
-// Long enough that the bounds below, not Jest, say what took too long.
+// Long enough that the bounds, not Jest, say what took too long.
 jest.setTimeout(60_000);
 
-/**
- * The gateway's default. A create waits up to CONSISTENCY_WAIT_MS for its read model; on a
- * two-core machine running nine processes a 2 s timeout also turned slow, working creates into
- * 503s, and a recovery that had happened read as one that had not.
- */
-const REQUEST_TIMEOUT_MS = 5000;
-const CONSISTENCY_WAIT_MS = 1000;
-/** after a fault is over, requests succeed again within this */
-const RECOVERY_BOUND_MS = 10_000;
 /** a standby takes over the projections of a dead instance within this */
 const TAKEOVER_BOUND_MS = 5000;
-/** acknowledged creates before the fault: the traffic flows */
-const SUCCESSES_BEFORE_FAULT = 10;
-/** acknowledged creates in a row, all sent after the fault, that show the system works again */
-const SUCCESSES_IN_A_ROW = 10;
-const TRAFFIC = { workers: 3, pauseMs: 20 };
 /** GETs in flight at once when every acknowledged organization is read back */
 const READ_BACK_CONCURRENCY = 8;
 
-interface CreateOutcome {
-  status: number;
+interface CreateOutcome extends FaultOutcome {
   name: string;
-  /** the error code of a failure */
-  code?: string;
   /** the organization, when acknowledged */
   id?: string;
   /** X-Consistency-Position of an acknowledged create */
@@ -48,8 +41,6 @@ interface CreateOutcome {
 }
 
 type CreateAttempt = TrafficAttempt<CreateOutcome>;
-
-const acknowledged = ({ outcome }: CreateAttempt) => outcome.status >= 200 && outcome.status < 300;
 
 /** Creates organizations through the gateway, recording every outcome. */
 function createOrganizations(stack: Stack, token: string, label: string): Traffic<CreateOutcome> {
@@ -70,71 +61,17 @@ function createOrganizations(stack: Stack, token: string, label: string): Traffi
           position: response.headers.get('x-consistency-position') ?? undefined,
         }
       : { status, name, code: response.body?.error?.code };
-  }, TRAFFIC);
+  }, FAULT_TRAFFIC);
 }
 
-/**
- * Creates organizations until some are acknowledged, brings about the fault (`fault` resolves
- * when it is over), and keeps creating until the last SUCCESSES_IN_A_ROW attempts, all sent after
- * the fault, were acknowledged: within RECOVERY_BOUND_MS, or the test fails. Returns every attempt.
- */
-async function createThroughFault(
+/** Creates organizations through the fault (see throughFault); returns every attempt. */
+function createThroughFault(
   stack: Stack,
   token: string,
   label: string,
   fault: () => Promise<void>,
 ): Promise<CreateAttempt[]> {
-  const traffic = createOrganizations(stack, token, label);
-  const logsBefore = serviceLogLengths(stack);
-  let faultOverAt = Infinity;
-  try {
-    await traffic.until(
-      `${SUCCESSES_BEFORE_FAULT} organizations created before the fault`,
-      (attempts) => attempts.filter(acknowledged).length >= SUCCESSES_BEFORE_FAULT,
-      RECOVERY_BOUND_MS,
-    );
-    await fault();
-    faultOverAt = performance.now();
-    await traffic.until(
-      `${SUCCESSES_IN_A_ROW} creates in a row acknowledged after the fault`,
-      (attempts) => {
-        const latest = attempts.slice(-SUCCESSES_IN_A_ROW);
-        return (
-          latest.length === SUCCESSES_IN_A_ROW &&
-          latest.every((attempt) => attempt.startedAt >= faultOverAt && acknowledged(attempt))
-        );
-      },
-      RECOVERY_BOUND_MS,
-    );
-  } catch (error) {
-    // a slow recovery shows itself now and then, under load: its one report must explain it
-    throw new Error(
-      `${String(error)}\nservices' warnings and errors since the traffic began:\n` +
-        serviceWarningsSince(stack, logsBefore),
-    );
-  } finally {
-    await traffic.stop();
-  }
-  return traffic.attempts;
-}
-
-/** how many lines each service process of the stack has logged so far */
-function serviceLogLengths(stack: Stack): Map<ServiceProcess, number> {
-  return new Map(stack.services.map((service) => [service, service.logs.length]));
-}
-
-const PINO_WARN_LEVEL = 40;
-
-/** lines at warn level or above that each service logged after `logsBefore` */
-function serviceWarningsSince(stack: Stack, logsBefore: Map<ServiceProcess, number>): string {
-  return stack.services
-    .flatMap((service) =>
-      service.logs
-        .slice(logsBefore.get(service) ?? 0)
-        .filter((line) => Number(line.level) >= PINO_WARN_LEVEL)
-        .map((line) => `  ${service.service}: ${JSON.stringify(line)}`),
-    )
-    .join('\n');
+  return throughFault(stack, createOrganizations(stack, token, label), fault);
 }
 
 /**
@@ -177,10 +114,7 @@ async function expectNoAcknowledgedWriteLost(
   token: string,
   attempts: readonly CreateAttempt[],
 ): Promise<void> {
-  const failures = attempts.filter((attempt) => !acknowledged(attempt));
-  expect(failures.filter(({ outcome }) => outcome.status !== 503).map((f) => f.outcome)).toEqual(
-    [],
-  );
+  expect(failuresOtherThanOutage(attempts)).toEqual([]);
 
   const created = attempts.filter(acknowledged).map(({ outcome }) => outcome);
   const unreadable: unknown[] = [];
@@ -234,8 +168,8 @@ describe('NATS and membership faults', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       membershipInstances: 2,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      consistencyWaitMs: CONSISTENCY_WAIT_MS,
+      requestTimeoutMs: FAULT_REQUEST_TIMEOUT_MS,
+      consistencyWaitMs: FAULT_CONSISTENCY_WAIT_MS,
     });
     running = [...stack.membership];
     ({ token } = await stack.signIn('ada@example.com'));
@@ -281,7 +215,8 @@ describe('NATS and membership faults', () => {
     // routed to it until the server saw its connection close, and those that joined a lookup
     // already waiting on it. All of them started within one request timeout of the kill.
     const failedLate = attempts.filter(
-      (attempt) => !acknowledged(attempt) && attempt.startedAt >= killedAt + REQUEST_TIMEOUT_MS,
+      (attempt) =>
+        !acknowledged(attempt) && attempt.startedAt >= killedAt + FAULT_REQUEST_TIMEOUT_MS,
     );
     expect(
       failedLate.map(({ outcome, startedAt, endedAt }) => ({
@@ -315,8 +250,8 @@ describe('PostgreSQL fault', () => {
     // One instance: no standby could hide a runner that fails to take its lock back.
     stack = await Stack.start({
       membershipInstances: 1,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      consistencyWaitMs: CONSISTENCY_WAIT_MS,
+      requestTimeoutMs: FAULT_REQUEST_TIMEOUT_MS,
+      consistencyWaitMs: FAULT_CONSISTENCY_WAIT_MS,
       databaseUrl: postgres.url,
     });
     ({ token } = await stack.signIn('ada@example.com'));
