@@ -97,7 +97,8 @@ export class Stack {
     readonly keys: ServiceProcess,
     /** the running one last; those before it were restarted (their logs still count) */
     private readonly secretsVaults: ServiceProcess[],
-    readonly resources: ServiceProcess,
+    /** the running one last; those before it were restarted (their logs still count) */
+    private readonly resourcesInstances: ServiceProcess[],
     /** the audit log and history replay, over every service's events */
     readonly audit: ServiceProcess,
     /** the services' event store, read directly to count what was written */
@@ -117,6 +118,7 @@ export class Stack {
     private readonly membershipEnv: Record<string, string>,
     /** the running vault's configuration; a restart may change it (restartSecretsVault) */
     private secretsVaultEnv: Record<string, string>,
+    private readonly resourcesEnv: Record<string, string>,
     /** every line the gateways logged (see StackOptions.gatewayLogLevel) */
     readonly gatewayLogs: string[],
   ) {}
@@ -160,6 +162,11 @@ export class Stack {
       SECRETS_MASTER_KEY: randomBytes(32).toString('base64'),
       SECRETS_RESOLVERS: `${secretsResolver.service}:${secretsResolver.usage}:${sha256Hex(resolverToken)}`,
     };
+    const resourcesEnv = {
+      ...env,
+      READ_MODEL_SCHEMA: resourcesSchema,
+      RESOURCES_REGISTRARS: `${resourceRegistrar.service}:${sha256Hex(registrarToken)}`,
+    };
     const [identity, keys, secretsVault, resources, audit, ...membership] = await Promise.all([
       startService('identity', {
         ...env,
@@ -168,11 +175,7 @@ export class Stack {
       }),
       startService('keys', { ...env, READ_MODEL_SCHEMA: keysSchema }),
       startService('secrets-vault', secretsVaultEnv),
-      startService('resources', {
-        ...env,
-        READ_MODEL_SCHEMA: resourcesSchema,
-        RESOURCES_REGISTRARS: `${resourceRegistrar.service}:${sha256Hex(registrarToken)}`,
-      }),
+      startService('resources', resourcesEnv),
       startService('audit', { ...env, READ_MODEL_SCHEMA: auditSchema }),
       ...Array.from({ length: options.membershipInstances }, () =>
         startService('membership', membershipEnv),
@@ -215,7 +218,7 @@ export class Stack {
       membership,
       keys,
       [secretsVault],
-      resources,
+      [resources],
       audit,
       store,
       url,
@@ -235,6 +238,7 @@ export class Stack {
       platform,
       membershipEnv,
       secretsVaultEnv,
+      resourcesEnv,
       gatewayLogs,
     );
   }
@@ -257,12 +261,26 @@ export class Stack {
 
   /**
    * Stops the vault and starts it again with the same configuration, but for `changes` (a master
-   * key rotation, say), which later restarts keep.
+   * key rotation, say), which later restarts keep. With `killed`, the vault gets SIGKILL, as a
+   * crash: nothing of its own shutdown runs.
    */
-  async restartSecretsVault(changes: Record<string, string> = {}): Promise<void> {
-    await this.secretsVault.stop();
+  async restartSecretsVault(
+    changes: Record<string, string> = {},
+    { killed = false }: { killed?: boolean } = {},
+  ): Promise<void> {
+    await (killed ? this.secretsVault.kill() : this.secretsVault.stop());
     this.secretsVaultEnv = { ...this.secretsVaultEnv, ...changes };
     this.secretsVaults.push(await startService('secrets-vault', this.secretsVaultEnv));
+  }
+
+  get resources(): ServiceProcess {
+    return this.resourcesInstances.at(-1)!;
+  }
+
+  /** Stops the resources service (with `killed`, SIGKILL, as a crash) and starts it again. */
+  async restartResources({ killed = false }: { killed?: boolean } = {}): Promise<void> {
+    await (killed ? this.resources.kill() : this.resources.stop());
+    this.resourcesInstances.push(await startService('resources', this.resourcesEnv));
   }
 
   /** every service process */
@@ -272,7 +290,7 @@ export class Stack {
       ...this.membership,
       this.keys,
       ...this.secretsVaults,
-      this.resources,
+      ...this.resourcesInstances,
       this.audit,
     ];
   }
