@@ -1,4 +1,4 @@
-import { createEventStore } from '@orgplane/event-store';
+import { createEventStore, keepClientErrorsFromCrashing } from '@orgplane/event-store';
 import { runService } from '@orgplane/messaging';
 import { ConfigurationError } from '@orgplane/util';
 import { DataSource } from 'typeorm';
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const dataSource = await new DataSource({
     type: 'postgres',
     url: config.DATABASE_URL,
+    extra: { onConnect: keepClientErrorsFromCrashing },
   }).initialize();
   const events = await createEventStore({
     eventStoreUrl: config.EVENTSTORE_URL,

@@ -6,10 +6,15 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { createEventStore, type EventStore, type Position } from '@orgplane/event-store';
+import {
+  createEventStore,
+  keepClientErrorsFromCrashing,
+  type EventStore,
+  type Position,
+} from '@orgplane/event-store';
 import { ProjectionsModule, waitForProjections, type Projection } from '@orgplane/projections';
 import { ServiceError } from '@orgplane/util';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { EventSourcedServiceConfig } from '@orgplane/messaging';
 
 export interface EventSourcingOptions {
@@ -79,6 +84,21 @@ export class ReadModels {
   }
 }
 
+/** The read-model DataSource: TypeORM on PostgreSQL, in the service's schema. */
+export function readModelDataSourceOptions(
+  options: Pick<EventSourcingOptions, 'databaseUrl' | 'readModelSchema' | 'entities' | 'poolMax'>,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.databaseUrl,
+    schema: options.readModelSchema,
+    entities: options.entities,
+    poolSize: options.poolMax,
+    synchronize: false,
+    extra: { onConnect: keepClientErrorsFromCrashing },
+  };
+}
+
 /**
  * Persistence of an event-sourced service: its event store (`EVENT_STORE`), its read-model
  * DataSource (TypeORM, in the service's schema), its projection runners (started on boot, one
@@ -126,14 +146,7 @@ export class EventSourcingModule {
       module: EventSourcingModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: options.databaseUrl,
-          schema: options.readModelSchema,
-          entities: options.entities,
-          poolSize: options.poolMax,
-          synchronize: false,
-        }),
+        TypeOrmModule.forRoot(readModelDataSourceOptions(options)),
         eventStoreModule,
         ProjectionsModule.forRootAsync({
           imports: [eventStoreModule],

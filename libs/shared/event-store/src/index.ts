@@ -6,3 +6,4 @@ export * from './postgres/postgres-event-store';
 export * from './create-event-store';
 export * from './postgres/ensure-database';
 export * from './postgres/database-outage';
+export * from './postgres/client-errors';

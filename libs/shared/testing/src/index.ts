@@ -13,3 +13,4 @@ export * from './load-loops';
 export * from './ssh-wire';
 export * from './resident-memory';
 export * from './bench-settings';
+export * from './session-terminating-proxy';

@@ -1,4 +1,5 @@
 import { Pool, type ClientConfig } from 'pg';
+import { keepClientErrorsFromCrashing } from './client-errors';
 import { StreamDeletedError, StreamNotFoundError } from '../errors';
 import type {
   AppendResult,
@@ -170,9 +171,12 @@ export class PostgresEventStore implements EventStore {
         max: settings.poolSize,
         ...sessionSettings,
       });
-    // An idle connection that breaks is dropped by the pool and replaced on next use; without a
-    // listener its error event would crash the process.
-    if (!options.pool) pool.on('error', () => undefined);
+    if (!options.pool) {
+      // An idle connection that breaks is dropped by the pool and replaced on next use; without a
+      // listener its error event would crash the process.
+      pool.on('error', () => undefined);
+      pool.on('connect', keepClientErrorsFromCrashing);
+    }
     try {
       await migrateSchema(pool, schema);
     } catch (error) {
