@@ -1,12 +1,5 @@
 import { organizationStreamName } from '@orgplane/contracts';
-import {
-  eventually,
-  startPrivatePostgres,
-  Traffic,
-  type PrivatePostgres,
-  type ServiceProcess,
-  type TrafficAttempt,
-} from '@orgplane/testing';
+import { eventually, Traffic, type ServiceProcess, type TrafficAttempt } from '@orgplane/testing';
 import {
   acknowledged,
   failuresOtherThanOutage,
@@ -14,6 +7,7 @@ import {
   FAULT_REQUEST_TIMEOUT_MS,
   FAULT_TRAFFIC,
   RECOVERY_BOUND_MS,
+  startStackOnPrivatePostgres,
   throughFault,
   type FaultOutcome,
 } from './support/faults';
@@ -241,33 +235,21 @@ describe('NATS and membership faults', () => {
 });
 
 describe('PostgreSQL fault', () => {
-  let postgres: PrivatePostgres;
+  let faulty: Awaited<ReturnType<typeof startStackOnPrivatePostgres>>;
   let stack: Stack;
   let token: string;
 
   beforeAll(async () => {
-    postgres = await startPrivatePostgres();
-    // One instance: no standby could hide a runner that fails to take its lock back.
-    stack = await Stack.start({
-      membershipInstances: 1,
-      requestTimeoutMs: FAULT_REQUEST_TIMEOUT_MS,
-      consistencyWaitMs: FAULT_CONSISTENCY_WAIT_MS,
-      databaseUrl: postgres.url,
-    });
+    faulty = await startStackOnPrivatePostgres();
+    ({ stack } = faulty);
     ({ token } = await stack.signIn('ada@example.com'));
   }, 120_000);
 
-  afterAll(async () => {
-    try {
-      await stack?.stop();
-    } finally {
-      await postgres?.destroy();
-    }
-  }, 60_000);
+  afterAll(() => faulty?.stop(), 60_000);
 
   it('PostgreSQL restarted while requests flow: pools, projection locks and subscriptions recover', async () => {
     const attempts = await createThroughFault(stack, token, 'PostgreSQL restart', () =>
-      postgres.restart(),
+      faulty.postgres.restart(),
     );
     // an outage is told apart from a bug, so clients and operators know a retry may succeed
     const codes = new Set(attempts.filter((a) => !acknowledged(a)).map((a) => a.outcome.code));

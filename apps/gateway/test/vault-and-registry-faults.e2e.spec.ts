@@ -2,22 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { RESOURCES_SUBJECTS, type RegisterResourceRequest } from '@orgplane/contracts';
 import type { RecordedEvent } from '@orgplane/event-store';
 import { createLogger, ReadYourWritesClient } from '@orgplane/messaging';
-import {
-  eventually,
-  startPrivatePostgres,
-  Traffic,
-  type PrivatePostgres,
-  type TrafficAttempt,
-} from '@orgplane/testing';
+import { eventually, Traffic, type TrafficAttempt } from '@orgplane/testing';
 import { HTTP_STATUS_OF, ServiceError } from '@orgplane/util';
 import { ORGANIZATION_HEADER } from '../src/authorization/authorization.guard';
 import {
   acknowledged,
   failuresOtherThanOutage,
-  FAULT_CONSISTENCY_WAIT_MS,
   FAULT_REQUEST_TIMEOUT_MS,
   FAULT_TRAFFIC,
   RECOVERY_BOUND_MS,
+  startStackOnPrivatePostgres,
   throughFault,
   type FaultOutcome,
 } from './support/faults';
@@ -47,7 +41,7 @@ interface WriteOutcome extends FaultOutcome {
 
 type WriteAttempt = TrafficAttempt<WriteOutcome>;
 
-let postgres: PrivatePostgres;
+let faulty: Awaited<ReturnType<typeof startStackOnPrivatePostgres>>;
 let stack: Stack;
 /** the platform service that registers resources: a retry waits no longer than a request */
 let platform: ReadYourWritesClient;
@@ -56,13 +50,8 @@ let organizationId: string;
 const revealedValue = `revealed-${randomUUID()}`;
 
 beforeAll(async () => {
-  postgres = await startPrivatePostgres();
-  stack = await Stack.start({
-    membershipInstances: 1,
-    requestTimeoutMs: FAULT_REQUEST_TIMEOUT_MS,
-    consistencyWaitMs: FAULT_CONSISTENCY_WAIT_MS,
-    databaseUrl: postgres.url,
-  });
+  faulty = await startStackOnPrivatePostgres();
+  ({ stack } = faulty);
   platform = await ReadYourWritesClient.connect(
     stack.nats.url,
     stack.resourceRegistrar.service,
@@ -86,12 +75,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  try {
-    await platform?.close();
-    await stack?.stop();
-  } finally {
-    await postgres?.destroy();
-  }
+  await platform?.close();
+  await faulty?.stop();
 }, 60_000);
 
 /** Ada's request in the organization (she is its Admin). */
@@ -210,7 +195,7 @@ describe('the secrets vault', () => {
 
   it('PostgreSQL restarted while secrets are written and revealed', async () => {
     const attempts = await throughFault(stack, writeAndReveal('RESTARTED'), () =>
-      postgres.restart(),
+      faulty.postgres.restart(),
     );
     await expectSecretsKept(attempts);
   });
@@ -308,7 +293,7 @@ describe('the resources service', () => {
 
   it('PostgreSQL restarted while agents are registered and projects created', async () => {
     const attempts = await throughFault(stack, registerAndCreate('Restarted'), () =>
-      postgres.restart(),
+      faulty.postgres.restart(),
     );
     await expectResourcesKept(attempts);
   });

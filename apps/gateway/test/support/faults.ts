@@ -1,5 +1,11 @@
-import type { ServiceProcess, Traffic, TrafficAttempt } from '@orgplane/testing';
-import type { Stack } from './stack';
+import {
+  startPrivatePostgres,
+  type PrivatePostgres,
+  type ServiceProcess,
+  type Traffic,
+  type TrafficAttempt,
+} from '@orgplane/testing';
+import { Stack } from './stack';
 
 // What the fault tests share: a client keeps sending requests while a fault comes and goes;
 // requests may fail meanwhile, as 503 only, and once the fault is over they succeed again within
@@ -21,6 +27,41 @@ export const FAULT_TRAFFIC = { workers: 3, pauseMs: 20 };
 const SUCCESSES_BEFORE_FAULT = 10;
 /** acknowledged requests in a row, all sent after the fault, that show the system works again */
 const SUCCESSES_IN_A_ROW = 10;
+
+/**
+ * A stack with one instance of each service on a PostgreSQL cluster of its own, which the test may
+ * restart; `stop()` ends both. One membership instance: no standby could hide a runner that fails
+ * to take its lock back.
+ */
+export async function startStackOnPrivatePostgres(): Promise<{
+  stack: Stack;
+  postgres: PrivatePostgres;
+  stop(): Promise<void>;
+}> {
+  const postgres = await startPrivatePostgres();
+  try {
+    const stack = await Stack.start({
+      membershipInstances: 1,
+      requestTimeoutMs: FAULT_REQUEST_TIMEOUT_MS,
+      consistencyWaitMs: FAULT_CONSISTENCY_WAIT_MS,
+      databaseUrl: postgres.url,
+    });
+    return {
+      stack,
+      postgres,
+      async stop() {
+        try {
+          await stack.stop();
+        } finally {
+          await postgres.destroy();
+        }
+      },
+    };
+  } catch (error) {
+    await postgres.destroy();
+    throw error;
+  }
+}
 
 /** what every fault test records of a response */
 export interface FaultOutcome {
@@ -91,15 +132,26 @@ function serviceLogLengths(stack: Stack): Map<ServiceProcess, number> {
 }
 
 const PINO_WARN_LEVEL = 40;
+/** what a report keeps of the stderr of a process that ended: a crash's stack trace is at its end */
+const STDERR_TAIL_CHARACTERS = 4000;
 
-/** lines at warn level or above that each service logged after `logsBefore` */
+/**
+ * Lines at warn level or above that each service logged after `logsBefore`, and for each process
+ * that has ended, how it ended and the end of its stderr (a crash does not log through pino).
+ */
 function serviceWarningsSince(stack: Stack, logsBefore: Map<ServiceProcess, number>): string {
   return stack.services
-    .flatMap((service) =>
-      service.logs
+    .flatMap((service) => [
+      ...service.logs
         .slice(logsBefore.get(service) ?? 0)
         .filter((line) => Number(line.level) >= PINO_WARN_LEVEL)
         .map((line) => `  ${service.service}: ${JSON.stringify(line)}`),
-    )
+      ...(service.ended
+        ? [
+            `  ${service.service} (pid ${service.pid}) ended with ${service.ended}; its stderr ends:\n` +
+              service.stderr.text.slice(-STDERR_TAIL_CHARACTERS),
+          ]
+        : []),
+    ])
     .join('\n');
 }

@@ -59,6 +59,8 @@ export interface ServiceProcess {
   readonly stdout: ProcessOutput;
   /** all it wrote to stderr (bounded) */
   readonly stderr: ProcessOutput;
+  /** how the process ended (`code 1`, `signal SIGKILL`), or null while it runs */
+  readonly ended: string | null;
   /** SIGTERM (graceful shutdown), then the exit code */
   stop(): Promise<number | null>;
   /** SIGKILL: the process dies on the spot, as in a crash; resolves once it is gone */
@@ -147,6 +149,10 @@ export function startServiceProcess(
             logs,
             stdout,
             stderr,
+            get ended() {
+              if (child.signalCode !== null) return `signal ${child.signalCode}`;
+              return child.exitCode === null ? null : `code ${child.exitCode}`;
+            },
             stop: async () => {
               if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
               return exited;
