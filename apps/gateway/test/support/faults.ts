@@ -13,8 +13,8 @@ import { Stack } from './stack';
 
 /**
  * The gateway's default request timeout. A write waits up to FAULT_CONSISTENCY_WAIT_MS for its
- * read model; on a two-core machine running nine processes a 2 s timeout also turned slow,
- * working writes into 503s, and a recovery that had happened read as one that had not.
+ * read model; on a busy two-core machine running nine processes a 2 s timeout also turned slow
+ * but working writes into 503s.
  */
 export const FAULT_REQUEST_TIMEOUT_MS = 5000;
 export const FAULT_CONSISTENCY_WAIT_MS = 1000;
@@ -106,7 +106,7 @@ export async function throughFault<Outcome extends FaultOutcome>(
       RECOVERY_BOUND_MS,
     );
   } catch (error) {
-    // a slow recovery shows itself now and then, under load: its one report must explain it
+    // a recovery that fails now and then must be explainable from its one report
     throw new Error(
       `${String(error)}\nservices' warnings and errors since the traffic began:\n` +
         serviceWarningsSince(stack, logsBefore),
