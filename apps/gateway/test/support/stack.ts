@@ -94,7 +94,8 @@ export class Stack {
     private readonly baseUrls: string[],
     readonly identity: ServiceProcess,
     readonly membership: ServiceProcess[],
-    readonly keys: ServiceProcess,
+    /** the running one last; those before it were restarted (their logs still count) */
+    private readonly keysInstances: ServiceProcess[],
     /** the running one last; those before it were restarted (their logs still count) */
     private readonly secretsVaults: ServiceProcess[],
     /** the running one last; those before it were restarted (their logs still count) */
@@ -119,6 +120,7 @@ export class Stack {
     /** the running vault's configuration; a restart may change it (restartSecretsVault) */
     private secretsVaultEnv: Record<string, string>,
     private readonly resourcesEnv: Record<string, string>,
+    private readonly keysEnv: Record<string, string>,
     /** every line the gateways logged (see StackOptions.gatewayLogLevel) */
     readonly gatewayLogs: string[],
   ) {}
@@ -162,6 +164,7 @@ export class Stack {
       SECRETS_MASTER_KEY: randomBytes(32).toString('base64'),
       SECRETS_RESOLVERS: `${secretsResolver.service}:${secretsResolver.usage}:${sha256Hex(resolverToken)}`,
     };
+    const keysEnv = { ...env, READ_MODEL_SCHEMA: keysSchema };
     const resourcesEnv = {
       ...env,
       READ_MODEL_SCHEMA: resourcesSchema,
@@ -173,7 +176,7 @@ export class Stack {
         READ_MODEL_SCHEMA: identitySchema,
         ...options.identityEnv,
       }),
-      startService('keys', { ...env, READ_MODEL_SCHEMA: keysSchema }),
+      startService('keys', keysEnv),
       startService('secrets-vault', secretsVaultEnv),
       startService('resources', resourcesEnv),
       startService('audit', { ...env, READ_MODEL_SCHEMA: auditSchema }),
@@ -216,7 +219,7 @@ export class Stack {
       await Promise.all(gateways.map((app) => app.getUrl())),
       identity,
       membership,
-      keys,
+      [keys],
       [secretsVault],
       [resources],
       audit,
@@ -239,6 +242,7 @@ export class Stack {
       membershipEnv,
       secretsVaultEnv,
       resourcesEnv,
+      keysEnv,
       gatewayLogs,
     );
   }
@@ -268,9 +272,8 @@ export class Stack {
     changes: Record<string, string> = {},
     { killed = false }: { killed?: boolean } = {},
   ): Promise<void> {
-    await (killed ? this.secretsVault.kill() : this.secretsVault.stop());
     this.secretsVaultEnv = { ...this.secretsVaultEnv, ...changes };
-    this.secretsVaults.push(await startService('secrets-vault', this.secretsVaultEnv));
+    await restart('secrets-vault', this.secretsVaults, this.secretsVaultEnv, killed);
   }
 
   get resources(): ServiceProcess {
@@ -278,9 +281,17 @@ export class Stack {
   }
 
   /** Stops the resources service (with `killed`, SIGKILL, as a crash) and starts it again. */
-  async restartResources({ killed = false }: { killed?: boolean } = {}): Promise<void> {
-    await (killed ? this.resources.kill() : this.resources.stop());
-    this.resourcesInstances.push(await startService('resources', this.resourcesEnv));
+  restartResources({ killed = false }: { killed?: boolean } = {}): Promise<void> {
+    return restart('resources', this.resourcesInstances, this.resourcesEnv, killed);
+  }
+
+  get keys(): ServiceProcess {
+    return this.keysInstances.at(-1)!;
+  }
+
+  /** Stops the keys service (with `killed`, SIGKILL, as a crash) and starts it again. */
+  restartKeys({ killed = false }: { killed?: boolean } = {}): Promise<void> {
+    return restart('keys', this.keysInstances, this.keysEnv, killed);
   }
 
   /** every service process */
@@ -288,7 +299,7 @@ export class Stack {
     return [
       this.identity,
       ...this.membership,
-      this.keys,
+      ...this.keysInstances,
       ...this.secretsVaults,
       ...this.resourcesInstances,
       this.audit,
@@ -364,6 +375,21 @@ export class Stack {
     await this.nats.stop();
     for (const schema of this.schemas) await dropSchema(this.databaseUrl, schema);
   }
+}
+
+/**
+ * Ends the last of `instances` (SIGTERM, or SIGKILL when `killed`) and appends a new process of
+ * `service` with `env`, once it is ready.
+ */
+async function restart(
+  service: string,
+  instances: ServiceProcess[],
+  env: Record<string, string>,
+  killed: boolean,
+): Promise<void> {
+  const running = instances.at(-1)!;
+  await (killed ? running.kill() : running.stop());
+  instances.push(await startService(service, env));
 }
 
 function sha256Hex(text: string): string {

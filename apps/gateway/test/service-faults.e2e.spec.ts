@@ -17,12 +17,13 @@ import {
 } from './support/faults';
 import { Stack } from './support/stack';
 
-// The vault and the resources service under faults, as faults.e2e has membership: while a client
-// keeps writing, the service is killed and started again, or PostgreSQL restarts. Requests may
-// fail meanwhile, as 503 only. Afterwards every acknowledged write is there, recorded once; a write
-// that failed left nothing or the whole of it (never a secret whose value cannot be opened); and
-// every value a reveal handed out has exactly one SecretRevealed event with the reveal's request
-// id, since the vault appends the audit event before the value leaves it, whatever fails.
+// The vault, the resources service and the keys service under faults, as faults.e2e has
+// membership: while a client keeps writing, the service is killed and started again, or
+// PostgreSQL restarts. Requests may fail meanwhile, as 503 only. Afterwards every acknowledged
+// write is there, recorded once (an API key authenticates); a write that failed left nothing or
+// the whole of it (never a secret whose value cannot be opened); and every value a reveal handed
+// out has exactly one SecretRevealed event with the reveal's request id, since the vault appends
+// the audit event before the value leaves it, whatever fails.
 
 // Long enough that the bounds, not Jest, say what took too long.
 jest.setTimeout(60_000);
@@ -31,10 +32,10 @@ const REVEALED_SECRET = 'REVEALED_THROUGH_FAULTS';
 
 /** a write (and what it wrote) or a reveal (and what it answered) */
 interface WriteOutcome extends FaultOutcome {
-  kind: 'secret' | 'reveal' | 'project' | 'registration';
-  /** the secret's or project's name, or the resource's id */
+  kind: 'secret' | 'reveal' | 'project' | 'registration' | 'apiKey';
+  /** the secret's, project's or API key's name, or the resource's id */
   key: string;
-  /** the value written, or the value a reveal answered */
+  /** the value written, the value a reveal answered, or the API key created */
   value?: string;
   requestId?: string | null;
 }
@@ -296,5 +297,60 @@ describe('the resources service', () => {
       faulty.postgres.restart(),
     );
     await expectResourcesKept(attempts);
+  });
+});
+
+describe('the keys service', () => {
+  /** Creates API keys; an acknowledged one carries the key, shown this once. */
+  function createApiKeys(label: string): Traffic<WriteOutcome> {
+    return new Traffic(async (sequence) => {
+      const name = `${label} ${sequence}`;
+      const response = await inOrganization('POST', '/v1/api-keys', { name });
+      return {
+        kind: 'apiKey' as const,
+        key: name,
+        value: response.body?.data?.key,
+        status: response.status,
+        code: response.body?.error?.code,
+      };
+    }, FAULT_TRAFFIC);
+  }
+
+  /** An acknowledged key authenticates; a failed create that was recorded reads back by its id. */
+  async function expectApiKeysKept(attempts: readonly WriteAttempt[]): Promise<void> {
+    expect(failuresOtherThanOutage(attempts)).toEqual([]);
+    const keyIds = new Map<string, string>();
+    const created = await recordedCounts('ApiKeyCreated', ({ data }) => {
+      keyIds.set(String(data.name), String(data.keyId));
+      return String(data.name);
+    });
+    await expectWritesKept(ofKind(attempts, 'apiKey'), created, async ({ key, value, status }) => {
+      if (status === 201) {
+        const authenticated = await stack.request({
+          method: 'GET',
+          path: '/v1/auth/status',
+          token: value,
+        });
+        return authenticated.status === 200 ? 'whole' : `${authenticated.status}`;
+      }
+      const id = keyIds.get(key);
+      if (!id) return 'absent';
+      const read = await inOrganization('GET', `/v1/api-keys/${id}`);
+      return read.status === 200 && read.body.data.name === key ? 'whole' : `${read.status}`;
+    });
+  }
+
+  it('killed while API keys are created, then started again', async () => {
+    const attempts = await throughFault(stack, createApiKeys('Killed'), () =>
+      stack.restartKeys({ killed: true }),
+    );
+    await expectApiKeysKept(attempts);
+  });
+
+  it('PostgreSQL restarted while API keys are created', async () => {
+    const attempts = await throughFault(stack, createApiKeys('Restarted'), () =>
+      faulty.postgres.restart(),
+    );
+    await expectApiKeysKept(attempts);
   });
 });
