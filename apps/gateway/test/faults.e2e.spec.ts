@@ -207,7 +207,8 @@ describe('NATS and membership faults', () => {
     running = [survivor];
     // Only requests the victim had taken can fail: those in flight when it died, those NATS still
     // routed to it until the server saw its connection close, and those that joined a lookup
-    // already waiting on it. All of them started within one request timeout of the kill.
+    // already waiting on it (the gateway shares a lookup only while it is young: NoticedCache).
+    // All of them started within one request timeout of the kill.
     const failedLate = attempts.filter(
       (attempt) =>
         !acknowledged(attempt) && attempt.startedAt >= killedAt + FAULT_REQUEST_TIMEOUT_MS,

@@ -13,11 +13,24 @@ export interface NoticedCacheOptions<Value> {
   ttlMs: (value: Value) => number;
   /** keys kept at most; the least recently loaded go first */
   maxEntries: number;
+  /**
+   * A miss shares a load in flight only while that load is younger than this; past it the miss
+   * loads anew. Default 500 ms.
+   */
+  shareLoadsWithinMs?: number;
   clock?: Clock;
 }
 
+/**
+ * Loads answer in milliseconds. One pending for longer likely went to an instance that died with
+ * it, and would fail every request that joined it when its timeout ran out: a request sent
+ * seconds after the death, with a live instance ready, would fail as if sent at its moment.
+ */
+const DEFAULT_SHARE_LOADS_WITHIN_MS = 500;
+
 interface Loading<Value> {
   promise: Promise<Value>;
+  startedAt: number;
   generation: number;
   epoch: number;
   minPosition: Position | undefined;
@@ -51,9 +64,10 @@ export class NoticedCache<Value> {
   private readonly minPositions = new Map<string, Position>();
   /**
    * Loads in flight: concurrent misses of one key share one (under load, an expired hot key
-   * would otherwise be asked for once per request in flight).
+   * would otherwise be asked for once per request in flight), while it is young.
    */
   private readonly loading = new Map<string, Loading<Value>>();
+  private readonly shareLoadsWithinMs: number;
   private readonly clock: Clock;
 
   constructor(
@@ -61,6 +75,7 @@ export class NoticedCache<Value> {
     private readonly options: NoticedCacheOptions<Value>,
   ) {
     this.clock = options.clock ?? systemClock;
+    this.shareLoadsWithinMs = options.shareLoadsWithinMs ?? DEFAULT_SHARE_LOADS_WITHIN_MS;
   }
 
   async get(key: string, context: RequestContext): Promise<Value> {
@@ -77,12 +92,13 @@ export class NoticedCache<Value> {
       pending &&
       pending.generation === generation &&
       pending.epoch === epoch &&
+      this.now() - pending.startedAt < this.shareLoadsWithinMs &&
       !isAfter(minPosition, pending.minPosition)
     ) {
       return pending.promise;
     }
     const promise = this.loadAndKeep(key, { ...context, minPosition }, generation, epoch);
-    this.loading.set(key, { promise, generation, epoch, minPosition });
+    this.loading.set(key, { promise, startedAt: this.now(), generation, epoch, minPosition });
     try {
       return await promise;
     } finally {

@@ -90,6 +90,31 @@ describe('NoticedCache', () => {
     expect(await afterNotice).toBe('second');
   });
 
+  it('a miss joins a load only while it is young: one pending longer fails alone', async () => {
+    const clock = manualClock(new Date('2026-01-01T00:00:00Z'));
+    const pending: { answer: (value: string) => void; fail: (error: Error) => void }[] = [];
+    const load = () => new Promise<string>((answer, fail) => pending.push({ answer, fail }));
+    const cache = new NoticedCache(load, {
+      ttlMs: () => 60_000,
+      maxEntries: 10,
+      shareLoadsWithinMs: 500,
+      clock,
+    });
+    // the first load went to an instance that has died: it fails once its timeout runs out
+    const early = cache.get('a', context);
+    clock.advance(499);
+    const joined = cache.get('a', context);
+    expect(pending).toHaveLength(1);
+    clock.advance(1);
+    const late = cache.get('a', context);
+    expect(pending).toHaveLength(2);
+    pending[0].fail(new Error('service_timeout'));
+    pending[1].answer('from the live instance');
+    await expect(early).rejects.toThrow('service_timeout');
+    await expect(joined).rejects.toThrow('service_timeout');
+    expect(await late).toBe('from the live instance');
+  });
+
   it('answers a load that started before a notice, but does not keep it', async () => {
     const { calls, load } = manualLoads();
     const cache = new NoticedCache(load, { ttlMs: () => 60_000, maxEntries: 10 });
