@@ -11,11 +11,7 @@ import { Stack } from './stack';
 // requests may fail meanwhile, as 503 only, and once the fault is over they succeed again within
 // a bound.
 
-/**
- * The gateway's default request timeout. A write waits up to FAULT_CONSISTENCY_WAIT_MS for its
- * read model; on a busy two-core machine running nine processes a 2 s timeout also turned slow
- * but working writes into 503s.
- */
+/** The gateway's default request timeout; a write waits up to FAULT_CONSISTENCY_WAIT_MS within it. */
 export const FAULT_REQUEST_TIMEOUT_MS = 5000;
 export const FAULT_CONSISTENCY_WAIT_MS = 1000;
 /** after a fault is over, requests succeed again within this */
