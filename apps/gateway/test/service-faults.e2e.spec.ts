@@ -106,6 +106,31 @@ async function recordedCounts(
 }
 
 /**
+ * Writes made by name whose events carry the id they got (`idField`): how many events each name
+ * has, and a read-back through `GET /v1/<collection>/<id>` ('absent' when no event names it).
+ */
+async function recordedByName(
+  type: string,
+  idField: string,
+  collection: string,
+): Promise<{ counts: Map<string, number>; readBack: (name: string) => Promise<string> }> {
+  const ids = new Map<string, string>();
+  const counts = await recordedCounts(type, ({ data }) => {
+    ids.set(String(data.name), String(data[idField]));
+    return String(data.name);
+  });
+  return {
+    counts,
+    async readBack(name) {
+      const id = ids.get(name);
+      if (!id) return 'absent';
+      const read = await inOrganization('GET', `/v1/${collection}/${id}`);
+      return read.status === 200 && read.body.data.name === name ? 'whole' : `${read.status}`;
+    },
+  };
+}
+
+/**
  * Each write: acknowledged, it reads back and was recorded once; failed, it was not recorded and
  * does not read back, or it was recorded once and reads back whole. `readsBack` answers 'whole',
  * 'absent' or anything else (which is wrong).
@@ -272,17 +297,10 @@ describe('the resources service', () => {
       },
     );
 
-    const projectIds = new Map<string, string>();
-    const projectsCreated = await recordedCounts('ProjectCreated', ({ data }) => {
-      projectIds.set(String(data.name), String(data.projectId));
-      return String(data.name);
-    });
-    await expectWritesKept(ofKind(attempts, 'project'), projectsCreated, async ({ key }) => {
-      const id = projectIds.get(key);
-      if (!id) return 'absent';
-      const read = await inOrganization('GET', `/v1/projects/${id}`);
-      return read.status === 200 && read.body.data.name === key ? 'whole' : `${read.status}`;
-    });
+    const projects = await recordedByName('ProjectCreated', 'projectId', 'projects');
+    await expectWritesKept(ofKind(attempts, 'project'), projects.counts, ({ key }) =>
+      projects.readBack(key),
+    );
   }
 
   it('killed while agents are registered and projects created, then started again', async () => {
@@ -319,25 +337,22 @@ describe('the keys service', () => {
   /** An acknowledged key authenticates; a failed create that was recorded reads back by its id. */
   async function expectApiKeysKept(attempts: readonly WriteAttempt[]): Promise<void> {
     expect(failuresOtherThanOutage(attempts)).toEqual([]);
-    const keyIds = new Map<string, string>();
-    const created = await recordedCounts('ApiKeyCreated', ({ data }) => {
-      keyIds.set(String(data.name), String(data.keyId));
-      return String(data.name);
-    });
-    await expectWritesKept(ofKind(attempts, 'apiKey'), created, async ({ key, value, status }) => {
-      if (status === 201) {
-        const authenticated = await stack.request({
-          method: 'GET',
-          path: '/v1/auth/status',
-          token: value,
-        });
-        return authenticated.status === 200 ? 'whole' : `${authenticated.status}`;
-      }
-      const id = keyIds.get(key);
-      if (!id) return 'absent';
-      const read = await inOrganization('GET', `/v1/api-keys/${id}`);
-      return read.status === 200 && read.body.data.name === key ? 'whole' : `${read.status}`;
-    });
+    const apiKeys = await recordedByName('ApiKeyCreated', 'keyId', 'api-keys');
+    await expectWritesKept(
+      ofKind(attempts, 'apiKey'),
+      apiKeys.counts,
+      async ({ key, value, status }) => {
+        if (status === 201) {
+          const authenticated = await stack.request({
+            method: 'GET',
+            path: '/v1/auth/status',
+            token: value,
+          });
+          return authenticated.status === 200 ? 'whole' : `${authenticated.status}`;
+        }
+        return apiKeys.readBack(key);
+      },
+    );
   }
 
   it('killed while API keys are created, then started again', async () => {
